@@ -1,0 +1,138 @@
+using RawEdit.Tensors.Autodiff;
+using RawEdit.Tensors.Backend;
+
+namespace RawEdit.Tensors;
+
+/// <summary>
+/// A contiguous row-major array of F32 or F64 elements on one device, with optional gradient tracking.
+/// Reshape shares storage; every other op writes a new tensor. Gradients are recorded only while a
+/// <see cref="Tape"/> is active and some input requires them.
+/// </summary>
+public sealed class Tensor
+{
+    public int[] Shape { get; }
+    public TensorStorage Storage { get; }
+    public string? Name { get; set; }
+
+    /// <summary>Gradient accumulated by <see cref="Tape.Backward"/>; same shape and dtype.</summary>
+    public Tensor? Grad { get; internal set; }
+
+    /// <summary>True for tensors produced by a recorded op (their gradient is transient unless retained).</summary>
+    public bool IsLeaf { get; internal set; } = true;
+
+    internal bool KeepsGrad { get; private set; }
+
+    private bool requiresGrad;
+
+    public Tensor(TensorStorage storage, int[] shape)
+    {
+        if (Tensors.Shape.Numel(shape) != storage.Length)
+            throw new ArgumentException($"shape {Tensors.Shape.Format(shape)} does not match storage of {storage.Length} elements");
+        Storage = storage;
+        Shape = shape;
+    }
+
+    public DType DType => Storage.DType;
+    public IBackend Backend => Storage.Backend;
+    public int Rank => Shape.Length;
+    public long Length => Storage.Length;
+    public int Dim(int axis) => Shape[Tensors.Shape.NormalizeAxis(axis, Shape.Length)];
+
+    /// <summary>Leaves opt in; results of recorded ops require gradients when any input does.</summary>
+    public bool RequiresGrad
+    {
+        get => requiresGrad;
+        set
+        {
+            if (!IsLeaf && !value) throw new InvalidOperationException("cannot stop gradients of a non-leaf tensor; use Detach()");
+            requiresGrad = value;
+        }
+    }
+
+    internal void MarkRecorded() { requiresGrad = true; IsLeaf = false; }
+
+    /// <summary>Keeps this non-leaf tensor's gradient after backward (used by gradient-capturing hooks).</summary>
+    public Tensor RetainGrad() { KeepsGrad = true; return this; }
+
+    public void ZeroGrad() => Grad = null;
+
+    // ---- factories ----
+    public static Tensor Zeros(DType dtype, params int[] shape) =>
+        new(Backends.Default.Allocate(dtype, Tensors.Shape.Numel(shape)), (int[])shape.Clone());
+
+    public static Tensor Zeros(params int[] shape) => Zeros(DType.F32, shape);
+
+    public static Tensor Full(double value, DType dtype, params int[] shape)
+    {
+        var t = Zeros(dtype, shape);
+        t.Backend.Fill(t.Storage, value);
+        return t;
+    }
+
+    public static Tensor FromArray(float[] data, params int[] shape) =>
+        new(Backends.Default.Upload(data), shape.Length == 0 && data.Length != 1 ? [data.Length] : (int[])shape.Clone());
+
+    public static Tensor FromArray(double[] data, params int[] shape) =>
+        new(Backends.Default.Upload(data), shape.Length == 0 && data.Length != 1 ? [data.Length] : (int[])shape.Clone());
+
+    public static Tensor Scalar(double value, DType dtype = DType.F32) => Full(value, dtype);
+
+    /// <summary>Normal(0, std²) entries from a seeded generator (Box–Muller over System.Random).</summary>
+    public static Tensor RandomNormal(int seed, double std, DType dtype, params int[] shape)
+    {
+        var rng = new Random(seed);
+        var values = new double[Tensors.Shape.Numel(shape)];
+        for (int i = 0; i < values.Length; i++)
+        {
+            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+            values[i] = std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        }
+        var t = FromArray(values, shape);
+        return dtype == DType.F64 ? t : t.To(dtype);
+    }
+
+    // ---- host access ----
+    public float[] ToFloatArray()
+    {
+        var host = new float[Length];
+        Backend.Download(Storage, host);
+        return host;
+    }
+
+    public double[] ToDoubleArray()
+    {
+        var host = new double[Length];
+        Backend.Download(Storage, host);
+        return host;
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public double Item()
+    {
+        if (Length != 1) throw new InvalidOperationException($"Item() needs one element, tensor has shape {Tensors.Shape.Format(Shape)}");
+        return ToDoubleArray()[0];
+    }
+
+    /// <summary>A copy in another dtype, outside autodiff.</summary>
+    public Tensor To(DType dtype) => dtype == DType ? this : new Tensor(Backend.Convert(Storage, dtype), (int[])Shape.Clone());
+
+    /// <summary>Shares storage, drops the gradient history.</summary>
+    public Tensor Detach() => new(Storage, Shape);
+
+    public Tensor Clone()
+    {
+        var storage = Backend.Allocate(DType, Length);
+        Backend.Copy(Storage, 0, storage, 0, Length);
+        return new Tensor(storage, (int[])Shape.Clone());
+    }
+
+    /// <summary>Overwrites this tensor's elements with another's (same shape), outside autodiff.</summary>
+    public void CopyFrom(Tensor source)
+    {
+        if (!Tensors.Shape.SameAs(Shape, source.Shape))
+            throw new ArgumentException($"CopyFrom shape {Tensors.Shape.Format(source.Shape)} into {Tensors.Shape.Format(Shape)}");
+        Backend.Copy(source.Storage, 0, Storage, 0, Length);
+    }
+
+    public override string ToString() => $"Tensor{Tensors.Shape.Format(Shape)} {DType}{(Name is null ? "" : " " + Name)}";
+}
