@@ -1,0 +1,120 @@
+using RawEdit.Models.Hooks;
+using RawEdit.Tensors;
+
+namespace RawEdit.Models.Gpt2;
+
+/// <summary>
+/// GPT-2 (Hugging Face GPT2LMHeadModel semantics). Shapes: ids [B,T], h [B,T,C], qkv [B,T,3C],
+/// MLP hidden [B,T,F], logits [B,T,V]. Conv1D weights are stored [in, out]; the head is tied to wte.
+///   h₀ = wte[ids] + wpe[0..T)
+///   h ← h + c_proj(attn(c_attn(ln_1 h)));  h ← h + mlp(ln_2 h),  mlp = c_proj ∘ gelu_new ∘ c_fc
+///   logits = ln_f(h) · wteᵀ
+/// </summary>
+public sealed class Gpt2Model : ICausalLanguageModel
+{
+    private readonly Dictionary<string, Tensor> parameters;
+
+    public Gpt2Model(Gpt2Config config, IDictionary<string, Tensor> parameters)
+    {
+        config.Validate();
+        Config = config;
+        this.parameters = new Dictionary<string, Tensor>(parameters);
+        foreach (var (name, shape) in ExpectedShapes(config))
+        {
+            if (!this.parameters.TryGetValue(name, out var t))
+                throw new InvalidDataException($"GPT-2 checkpoint is missing '{name}'");
+            if (!Shape.SameAs(t.Shape, shape))
+                throw new InvalidDataException($"GPT-2 parameter '{name}' has shape {Shape.Format(t.Shape)}, config expects {Shape.Format(shape)}");
+            if (t.DType != DType.F32) throw new InvalidDataException($"GPT-2 parameter '{name}' must be F32 in memory");
+        }
+        var extra = this.parameters.Keys.Except(ExpectedShapes(config).Select(e => e.Name)).ToList();
+        if (extra.Count > 0) throw new InvalidDataException($"unexpected GPT-2 parameters: {string.Join(", ", extra.Take(5))}");
+    }
+
+    public Gpt2Config Config { get; }
+    public string Architecture => "gpt2";
+    public int Layers => Config.Layers;
+    public int Embedding => Config.Embedding;
+    public int MlpWidth => Config.MlpWidth;
+    public int VocabSize => Config.VocabSize;
+    public int MaxPositions => Config.Positions;
+    public int EosTokenId => Config.EosTokenId;
+    public IReadOnlyDictionary<string, Tensor> Parameters => parameters;
+
+    public Tensor this[string name] => parameters[name];
+
+    public (string Name, bool OutByIn) MlpDownProjection(int layer) => ($"transformer.h.{CheckLayer(layer)}.mlp.c_proj.weight", false);
+    public (string Name, bool OutByIn) MlpUpProjection(int layer) => ($"transformer.h.{CheckLayer(layer)}.mlp.c_fc.weight", false);
+
+    private int CheckLayer(int layer) =>
+        layer >= 0 && layer < Layers ? layer : throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} outside [0, {Layers})");
+
+    /// <summary>Every parameter name and shape, in checkpoint order.</summary>
+    public static IEnumerable<(string Name, int[] Shape)> ExpectedShapes(Gpt2Config c)
+    {
+        int C = c.Embedding, F = c.MlpWidth;
+        yield return ("transformer.wte.weight", [c.VocabSize, C]);
+        yield return ("transformer.wpe.weight", [c.Positions, C]);
+        for (int l = 0; l < c.Layers; l++)
+        {
+            string p = $"transformer.h.{l}.";
+            yield return (p + "ln_1.weight", [C]);
+            yield return (p + "ln_1.bias", [C]);
+            yield return (p + "attn.c_attn.weight", [C, 3 * C]);
+            yield return (p + "attn.c_attn.bias", [3 * C]);
+            yield return (p + "attn.c_proj.weight", [C, C]);
+            yield return (p + "attn.c_proj.bias", [C]);
+            yield return (p + "ln_2.weight", [C]);
+            yield return (p + "ln_2.bias", [C]);
+            yield return (p + "mlp.c_fc.weight", [C, F]);
+            yield return (p + "mlp.c_fc.bias", [F]);
+            yield return (p + "mlp.c_proj.weight", [F, C]);
+            yield return (p + "mlp.c_proj.bias", [C]);
+        }
+        yield return ("transformer.ln_f.weight", [C]);
+        yield return ("transformer.ln_f.bias", [C]);
+    }
+
+    public Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null)
+    {
+        if (batch.Time > Config.Positions)
+            throw new ArgumentException($"sequence of {batch.Time} tokens exceeds the model's {Config.Positions} positions");
+        foreach (int id in batch.Ids)
+            if ((uint)id >= (uint)Config.VocabSize) throw new ArgumentOutOfRangeException(nameof(batch), $"token id {id} outside the vocabulary of {Config.VocabSize}");
+
+        int B = batch.Batch, T = batch.Time;
+        var positions = new int[B * T];
+        for (int i = 0; i < positions.Length; i++) positions[i] = i % T;
+        var h = Ops.Add(Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, B, T),
+                        Ops.Embedding(parameters["transformer.wpe.weight"], positions, B, T));
+        var mask = batch.HasPadding ? Tensor.FromArray(batch.Mask, B, T) : null;
+        for (int l = 0; l < Config.Layers; l++)
+            h = Block(l, h, mask, hooks);
+        return Unembed(h);
+    }
+
+    private Tensor Block(int l, Tensor h, Tensor? mask, ForwardHooks? hooks)
+    {
+        string p = $"transformer.h.{l}.";
+        var a = Ops.LayerNorm(h, parameters[p + "ln_1.weight"], parameters[p + "ln_1.bias"], Config.LayerNormEpsilon);
+        var qkv = Ops.Linear(a, parameters[p + "attn.c_attn.weight"], parameters[p + "attn.c_attn.bias"]);
+        var attended = Ops.CausalSelfAttention(qkv, Config.Heads, mask);
+        h = Ops.Add(h, Ops.Linear(attended, parameters[p + "attn.c_proj.weight"], parameters[p + "attn.c_proj.bias"]));
+
+        var m = Ops.LayerNorm(h, parameters[p + "ln_2.weight"], parameters[p + "ln_2.bias"], Config.LayerNormEpsilon);
+        m = Hook(hooks, HookPoint.MlpIn, l, m);
+        var hidden = Hook(hooks, HookPoint.MlpHidden, l, Ops.Linear(m, parameters[p + "mlp.c_fc.weight"], parameters[p + "mlp.c_fc.bias"]));
+        var key = Hook(hooks, HookPoint.MlpKey, l, Ops.GeluNew(hidden));
+        var mlpOut = Hook(hooks, HookPoint.MlpOut, l, Ops.Linear(key, parameters[p + "mlp.c_proj.weight"], parameters[p + "mlp.c_proj.bias"]));
+        return Hook(hooks, HookPoint.BlockOut, l, Ops.Add(h, mlpOut));
+    }
+
+    private static Tensor Hook(ForwardHooks? hooks, HookPoint point, int layer, Tensor x) =>
+        hooks is null ? x : hooks.Apply(point, layer, x);
+
+    public Tensor Unembed(Tensor hidden)
+    {
+        var normed = Ops.LayerNorm(hidden, parameters["transformer.ln_f.weight"], parameters["transformer.ln_f.bias"], Config.LayerNormEpsilon);
+        return Ops.MatMul(normed, parameters["transformer.wte.weight"], transB: true);
+    }
+}

@@ -1,0 +1,32 @@
+using RawEdit.Models.Hooks;
+using RawEdit.Tensors;
+
+namespace RawEdit.Models;
+
+/// <summary>What editing methods need from a decoder-only language model (GPT-2, GPT-J).</summary>
+public interface ICausalLanguageModel
+{
+    string Architecture { get; }
+    int Layers { get; }
+    int Embedding { get; }
+    /// <summary>Width of the MLP hidden layer: the length of ROME's key.</summary>
+    int MlpWidth { get; }
+    int VocabSize { get; }
+    int MaxPositions { get; }
+    int EosTokenId { get; }
+
+    /// <summary>All parameters by Hugging Face name (with the <c>transformer.</c> prefix).</summary>
+    IReadOnlyDictionary<string, Tensor> Parameters { get; }
+
+    /// <summary>Logits [B,T,V] for a right-padded batch; hooks run at their points.</summary>
+    Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null);
+
+    /// <summary>Final layer norm and unembedding applied to a residual-stream activation [.., C] → [.., V].</summary>
+    Tensor Unembed(Tensor hidden);
+
+    /// <summary>The MLP down-projection weight of a layer (ROME's edited matrix) and how it is stored.</summary>
+    (string Name, bool OutByIn) MlpDownProjection(int layer);
+
+    /// <summary>The MLP up-projection weight of a layer.</summary>
+    (string Name, bool OutByIn) MlpUpProjection(int layer);
+}
