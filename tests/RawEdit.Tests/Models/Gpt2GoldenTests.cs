@@ -1,0 +1,94 @@
+using RawEdit.Models.Hooks;
+using RawEdit.Tensors;
+using RawEdit.Tensors.Autodiff;
+
+namespace RawEdit.Tests.Models;
+
+/// <summary>
+/// GPT-2 against the PyTorch reference (tools/reference, float64 run stored as float32).
+/// Tolerances from the issue: logits max |diff| ≤ 1e-4; gradients ‖ours − ref‖/‖ref‖ ≤ 1e-3 per tensor.
+/// </summary>
+[TestFixture]
+public class Gpt2GoldenTests
+{
+    private const double LogitTolerance = 1e-4;
+    private const double GradientTolerance = 1e-3;
+
+    private static IEnumerable<string> Cases => GoldenCase.Names;
+
+    [TestCaseSource(nameof(Cases))]
+    public void Batched_padded_logits_match_the_reference_at_every_position(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        using var _ = Tape.NoGrad();
+        var logits = golden.Model.Forward(golden.Batch);
+        Assert.That(logits.Shape, Is.EqualTo(new[] { golden.Batch.Batch, golden.Batch.Time, golden.Model.VocabSize }));
+        Assert.That(Compare.MaxAbsDiff(logits.ToFloatArray(), golden.Golden("logits")), Is.LessThanOrEqualTo(LogitTolerance));
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Each_prompt_alone_gives_the_reference_logits(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        using var _ = Tape.NoGrad();
+        for (int i = 0; i < golden.Sequences.Count; i++)
+        {
+            var logits = golden.Model.Forward(global::RawEdit.Models.TokenBatch.Single(golden.Sequences[i]));
+            Assert.That(Compare.MaxAbsDiff(logits.ToFloatArray(), golden.Golden($"logits.single.{i}")), Is.LessThanOrEqualTo(LogitTolerance), $"prompt {i}");
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Loss_and_the_gradient_of_every_parameter_match_the_reference(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        foreach (var p in golden.Model.Parameters.Values) p.RequiresGrad = true;
+        using var tape = new Tape();
+        var logits = golden.Model.Forward(golden.Batch);
+        var loss = Ops.CrossEntropy(Ops.Reshape(logits, -1, golden.Model.VocabSize), golden.Batch.NextTokenTargets());
+        tape.Backward(loss);
+
+        Assert.That(loss.Item(), Is.EqualTo(golden.Golden("loss")[0]).Within(1e-5));
+        foreach (var (parameter, tensor) in golden.Model.Parameters)
+        {
+            Assert.That(tensor.Grad, Is.Not.Null, parameter);
+            double error = Compare.RelativeError(tensor.Grad!.ToFloatArray(), golden.Golden(golden.GradKey(parameter)));
+            Assert.That(error, Is.LessThanOrEqualTo(GradientTolerance), parameter);
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Hooks_read_the_reference_key_mlp_output_and_block_output(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        var hooks = new ForwardHooks();
+        var key = hooks.Capture(HookPoint.MlpKey, golden.HookLayer);
+        var mlpOut = hooks.Capture(HookPoint.MlpOut, golden.HookLayer);
+        var blockOut = hooks.Capture(HookPoint.BlockOut, golden.HookLayer);
+        using (Tape.NoGrad()) golden.Model.Forward(golden.Batch, hooks);
+
+        Assert.That(Compare.MaxAbsDiff(key.Required.ToFloatArray(), golden.Golden("hook.mlp_in")), Is.LessThanOrEqualTo(LogitTolerance));
+        Assert.That(Compare.MaxAbsDiff(mlpOut.Required.ToFloatArray(), golden.Golden("hook.mlp_out")), Is.LessThanOrEqualTo(LogitTolerance));
+        Assert.That(Compare.MaxAbsDiff(blockOut.Required.ToFloatArray(), golden.Golden("hook.block_out")), Is.LessThanOrEqualTo(LogitTolerance));
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void A_vector_injected_at_the_mlp_output_gets_the_reference_gradient_with_frozen_weights(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        var delta = Tensor.FromArray(golden.Golden("inject.delta"), golden.Model.Embedding);
+        delta.RequiresGrad = true;
+        var hooks = new ForwardHooks();
+        hooks.AddVector(HookPoint.MlpOut, golden.HookLayer, delta, golden.InjectRows);
+
+        using var tape = new Tape();
+        var logits = golden.Model.Forward(golden.Batch, hooks);
+        var loss = Ops.CrossEntropy(Ops.Reshape(logits, -1, golden.Model.VocabSize), golden.Batch.NextTokenTargets());
+        tape.Backward(loss);
+
+        Assert.That(Compare.MaxAbsDiff(logits.ToFloatArray(), golden.Golden("inject.logits")), Is.LessThanOrEqualTo(LogitTolerance));
+        Assert.That(loss.Item(), Is.EqualTo(golden.Golden("inject.loss")[0]).Within(1e-5));
+        Assert.That(Compare.RelativeError(delta.Grad!.ToFloatArray(), golden.Golden("inject.grad_delta")), Is.LessThanOrEqualTo(GradientTolerance));
+        Assert.That(golden.Model.Parameters.Values.All(p => p.Grad is null), "frozen weights must get no gradient");
+    }
+}
