@@ -1,1 +1,18 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using RawEdit.Cli.Commands;
+
+namespace RawEdit.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("RawEdit: edit the facts stored inside GPT-style language models, in C#.")
+        {
+            TokenizeCommand.Create(),
+            GenerateCommand.Create(),
+            LogitsCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using RawEdit.Models.Tokenization;
+
+namespace RawEdit.Cli.Commands;
+
+/// <summary><c>rawedit tokenize [--file F]</c>: one JSON array of GPT-2 token ids per input line.</summary>
+internal static class TokenizeCommand
+{
+    public static Command Create()
+    {
+        var file = new Option<string?>("--file") { Description = "Read lines from this UTF-8 file instead of standard input" };
+        var command = new Command("tokenize", "Print the GPT-2 token ids of each input line as a JSON array") { file };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            string? path = parse.GetValue(file);
+            if (path is not null && !File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}");
+            using var reader = path is null ? Console.In : new StreamReader(path, System.Text.Encoding.UTF8);
+            var tokenizer = Gpt2Tokenizer.Default;
+            var output = Console.Out;
+            while (reader.ReadLine() is { } line)
+                output.WriteLine("[" + string.Join(",", tokenizer.Encode(line)) + "]");
+            return 0;
+        }));
+        return command;
+    }
+}

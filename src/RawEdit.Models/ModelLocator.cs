@@ -1,0 +1,54 @@
+using RawEdit.Models.Gpt2;
+using RawEdit.Models.Tokenization;
+
+namespace RawEdit.Models;
+
+/// <summary>A model ready to use: the network, its tokenizer and where it came from.</summary>
+public sealed record LoadedModel(ICausalLanguageModel Model, Gpt2Tokenizer Tokenizer, string Source, KeyLayout Layout,
+    IReadOnlyDictionary<string, Checkpoints.TensorDType> StoredTypes);
+
+/// <summary>
+/// Resolves a model argument: a folder in Hugging Face layout (config.json + model.safetensors or a sharded
+/// index), or the name of a model shipped in the repository's weights/ folder.
+/// </summary>
+public static class ModelLocator
+{
+    public static LoadedModel Load(string nameOrFolder)
+    {
+        string folder = Resolve(nameOrFolder);
+        var loaded = Gpt2Checkpoint.Load(folder);
+        var tokenizer = HasTokenizerFiles(folder) ? Gpt2Tokenizer.FromDirectory(folder) : Gpt2Tokenizer.Default;
+        if (tokenizer.VocabSize > loaded.Model.VocabSize)
+            throw new InvalidDataException($"{folder}: tokenizer has {tokenizer.VocabSize} tokens but the model only {loaded.Model.VocabSize}");
+        return new LoadedModel(loaded.Model, tokenizer, folder, loaded.Layout, loaded.StoredTypes);
+    }
+
+    public static string Resolve(string nameOrFolder)
+    {
+        if (Directory.Exists(nameOrFolder)) return Path.GetFullPath(nameOrFolder);
+        foreach (var root in WeightRoots())
+        {
+            string candidate = Path.Combine(root, nameOrFolder);
+            if (File.Exists(Path.Combine(candidate, "config.json"))) return candidate;
+        }
+        throw new DirectoryNotFoundException($"model '{nameOrFolder}' is neither a folder nor a model in weights/");
+    }
+
+    private static bool HasTokenizerFiles(string folder) =>
+        (File.Exists(Path.Combine(folder, "vocab.json")) && File.Exists(Path.Combine(folder, "merges.txt"))) ||
+        (File.Exists(Path.Combine(folder, "encoder.json")) && File.Exists(Path.Combine(folder, "vocab.bpe")));
+
+    /// <summary>weights/ beside the executable (published builds) and in the enclosing repository (dotnet run).</summary>
+    private static IEnumerable<string> WeightRoots()
+    {
+        var env = Environment.GetEnvironmentVariable("RAWEDIT_WEIGHTS");
+        if (!string.IsNullOrEmpty(env)) yield return env;
+        yield return Path.Combine(AppContext.BaseDirectory, "weights");
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "RawEdit.sln")))
+            {
+                yield return Path.Combine(dir.FullName, "weights");
+                yield break;
+            }
+    }
+}
