@@ -16,7 +16,7 @@ public class Gpt2CheckpointTests
     [TearDown]
     public void DeleteTemp() => Directory.Delete(temp, recursive: true);
 
-    private static readonly Gpt2Config Small = new() { VocabSize = 97, Positions = 16, Embedding = 24, Layers = 2, Heads = 3 };
+    private static readonly Gpt2Config Small = new() { VocabSize = 97, Positions = 16, Embedding = 24, Layers = 2, Heads = 3, BosTokenId = 96, EosTokenId = 96 };
 
     private static float[] Logits(Gpt2Model model)
     {

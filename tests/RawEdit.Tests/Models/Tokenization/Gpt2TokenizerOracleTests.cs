@@ -20,7 +20,7 @@ public class Gpt2TokenizerOracleTests
 
     [Test]
     public void FromDirectory_WithHuggingFaceNames_GivesTheOracleIds() =>
-        AssertMatchesOracle(Gpt2Tokenizer.FromDirectory(TestPaths.Fixture("hf-tiny-gpt2")), "hf-tiny-gpt2");
+        AssertMatchesOracle(Gpt2Tokenizer.FromDirectory(TestPaths.Fixture("fixtures/hf-tiny-gpt2")), "hf-tiny-gpt2");
 
     [Test]
     public void FromDirectory_WithTheCommittedWeights_GivesTheOracleIds() =>
