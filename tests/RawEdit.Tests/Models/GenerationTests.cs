@@ -1,0 +1,66 @@
+using RawEdit.Models;
+using RawEdit.Models.Generation;
+using RawEdit.Models.Gpt2;
+using RawEdit.Tensors.Autodiff;
+
+namespace RawEdit.Tests.Models;
+
+[TestFixture]
+public class GenerationTests
+{
+    private static readonly Gpt2Model Model = Gpt2Initializer.Random(
+        new Gpt2Config { VocabSize = 64, Positions = 32, Embedding = 16, Layers = 2, Heads = 2, BosTokenId = 63, EosTokenId = 63 }, seed: 11);
+
+    [Test]
+    public void Greedy_decoding_picks_the_argmax_of_a_fresh_forward_pass_at_every_step()
+    {
+        int[] prompt = [3, 9, 27];
+        var generated = TextGenerator.Generate(Model, [prompt], new GenerationOptions(MaxNewTokens: 6, StopAtEndOfText: false))[0];
+        Assert.That(generated, Has.Length.EqualTo(6));
+        var sequence = prompt.ToList();
+        using var _ = Tape.NoGrad();
+        foreach (int token in generated)
+        {
+            var logits = Model.Forward(TokenBatch.Single(sequence.ToArray())).ToFloatArray();
+            int expected = TextGenerator.ArgMax(logits.AsSpan((sequence.Count - 1) * 64, 64));
+            Assert.That(token, Is.EqualTo(expected));
+            sequence.Add(token);
+        }
+    }
+
+    [Test]
+    public void Batched_prompts_of_different_lengths_generate_as_they_would_alone()
+    {
+        int[] shortPrompt = [5], longPrompt = [1, 2, 3, 4, 5, 6];
+        var options = new GenerationOptions(MaxNewTokens: 5, StopAtEndOfText: false);
+        var together = TextGenerator.Generate(Model, [shortPrompt, longPrompt], options);
+        Assert.That(together[0], Is.EqualTo(TextGenerator.Generate(Model, [shortPrompt], options)[0]));
+        Assert.That(together[1], Is.EqualTo(TextGenerator.Generate(Model, [longPrompt], options)[0]));
+    }
+
+    [Test]
+    public void Top_k_sampling_repeats_with_a_seed_and_varies_across_seeds()
+    {
+        int[] prompt = [7, 8];
+        List<int[]> Run(int seed) => TextGenerator.Generate(Model, [prompt], new GenerationOptions(12, TopK: 20, Seed: seed, StopAtEndOfText: false));
+        Assert.That(Run(1)[0], Is.EqualTo(Run(1)[0]));
+        Assert.That(Enumerable.Range(2, 4).Select(s => string.Join(",", Run(s)[0])).Distinct().Count(), Is.GreaterThan(1));
+    }
+
+    [Test]
+    public void Top_k_never_samples_outside_the_k_largest_logits()
+    {
+        var row = new float[] { 0.1f, 5f, -2f, 4.9f, 3f, 4.8f };
+        var rng = new Random(0);
+        var seen = Enumerable.Range(0, 2000).Select(_ => TextGenerator.SampleTopK(row, 3, rng)).ToHashSet();
+        Assert.That(seen, Is.EquivalentTo(new[] { 1, 3, 5 }));
+    }
+
+    [Test]
+    public void Generation_stops_at_the_context_limit()
+    {
+        var prompt = Enumerable.Range(0, 30).Select(i => i % 60).ToArray();
+        var generated = TextGenerator.Generate(Model, [prompt], new GenerationOptions(MaxNewTokens: 10, StopAtEndOfText: false))[0];
+        Assert.That(generated, Has.Length.EqualTo(2));
+    }
+}
