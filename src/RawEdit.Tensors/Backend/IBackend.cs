@@ -70,6 +70,23 @@ public interface IBackend
     void Softmax(TensorStorage x, TensorStorage y, int rows, int n, bool log);
     void SoftmaxBackward(TensorStorage y, TensorStorage dy, TensorStorage dx, int rows, int n, bool log);
 
+    // ---- fused softmax cross-entropy over rows of logits [R,N] ----
+    /// <summary>loss[r] = logsumexp(x[r]) − x[r, targets[r]] (0 where targets[r] &lt; 0); logSumExp [R] kept for backward.</summary>
+    void SoftmaxCrossEntropy(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage loss, TensorStorage logSumExp, int rows, int n);
+    /// <summary>dx[r, j] += dLoss[r]·(softmax(x[r])_j − [j = targets[r]]).</summary>
+    void SoftmaxCrossEntropyBackward(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage logSumExp, TensorStorage dLoss, TensorStorage dLogits, int rows, int n);
+
+    // ---- optimisation ----
+    /// <summary>
+    /// One AdamW step (decoupled weight decay, bias-corrected moments) on a parameter in place:
+    /// p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + eps), m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², step ≥ 1.
+    /// </summary>
+    void AdamWUpdate(TensorStorage parameter, TensorStorage gradient, TensorStorage m, TensorStorage v,
+        double lr, double beta1, double beta2, double eps, double weightDecay, int step);
+
+    /// <summary>Σ x² in float64.</summary>
+    double SumOfSquares(TensorStorage x);
+
     // ---- fused causal self-attention over packed qkv ----
     /// <summary>
     /// qkv [B,T,3C] → out [B,T,C]; probs [B,H,T,T] kept for backward. keyMask [B,T] (1 valid, 0 pad) or null.

@@ -193,4 +193,28 @@ public sealed class CpuBackend : IBackend
         if (IsF32(qkv, probs, dOutput, dQkv)) AttentionKernels<float>.Backward(F(qkv), F(probs), F(dOutput), F(dQkv), b, t, c, heads);
         else AttentionKernels<double>.Backward(D(qkv), D(probs), D(dOutput), D(dQkv), b, t, c, heads);
     }
+
+    public void SoftmaxCrossEntropy(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage loss, TensorStorage logSumExp, int rows, int n)
+    {
+        var t = targets.ToArray();
+        if (IsF32(logits, loss, logSumExp)) TrainingKernels<float>.SoftmaxCrossEntropy(F(logits), t, F(loss), F(logSumExp), rows, n);
+        else TrainingKernels<double>.SoftmaxCrossEntropy(D(logits), t, D(loss), D(logSumExp), rows, n);
+    }
+
+    public void SoftmaxCrossEntropyBackward(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage logSumExp, TensorStorage dLoss, TensorStorage dLogits, int rows, int n)
+    {
+        var t = targets.ToArray();
+        if (IsF32(logits, logSumExp, dLoss, dLogits)) TrainingKernels<float>.SoftmaxCrossEntropyBackward(F(logits), t, F(logSumExp), F(dLoss), F(dLogits), rows, n);
+        else TrainingKernels<double>.SoftmaxCrossEntropyBackward(D(logits), t, D(logSumExp), D(dLoss), D(dLogits), rows, n);
+    }
+
+    public void AdamWUpdate(TensorStorage parameter, TensorStorage gradient, TensorStorage m, TensorStorage v,
+        double lr, double beta1, double beta2, double eps, double weightDecay, int step)
+    {
+        if (IsF32(parameter, gradient, m, v)) TrainingKernels<float>.AdamW(F(parameter), F(gradient), F(m), F(v), lr, beta1, beta2, eps, weightDecay, step);
+        else TrainingKernels<double>.AdamW(D(parameter), D(gradient), D(m), D(v), lr, beta1, beta2, eps, weightDecay, step);
+    }
+
+    public double SumOfSquares(TensorStorage x) =>
+        IsF32(x) ? TrainingKernels<float>.SumOfSquares(F(x)) : TrainingKernels<double>.SumOfSquares(D(x));
 }

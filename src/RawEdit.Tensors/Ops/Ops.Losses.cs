@@ -1,3 +1,5 @@
+using RawEdit.Tensors.Autodiff;
+
 namespace RawEdit.Tensors;
 
 public static partial class Ops
@@ -9,8 +11,21 @@ public static partial class Ops
     {
         int counted = targets.Count(t => t >= 0);
         if (counted == 0) throw new ArgumentException("cross-entropy over no targets");
-        var picked = PickColumns(Reshape(LogSoftmax(logits), -1, logits.Shape[^1]), targets);
-        return Scale(Sum(picked), -1.0 / counted);
+        return Scale(Sum(CrossEntropyPerRow(logits, targets)), 1.0 / counted);
+    }
+
+    /// <summary>Per-row −log softmax(logits)[r, target r] → [R] (0 for ignored rows), fused: no log-probability tensor.</summary>
+    public static Tensor CrossEntropyPerRow(Tensor logits, int[] targets)
+    {
+        int n = logits.Shape[^1], rows = (int)(logits.Length / n);
+        if (rows != targets.Length) throw new ArgumentException($"cross-entropy: {targets.Length} targets for {rows} rows of logits");
+        foreach (int t in targets)
+            if (t >= n) throw new ArgumentOutOfRangeException(nameof(targets), $"target {t} outside [0, {n})");
+        var loss = Tensor.Zeros(logits.DType, rows);
+        var lse = Tensor.Zeros(logits.DType, rows);
+        logits.Backend.SoftmaxCrossEntropy(logits.Storage, targets, loss.Storage, lse.Storage, rows, n);
+        return Recorder.Record(loss, dy => logits.Backend.SoftmaxCrossEntropyBackward(logits.Storage, targets, lse.Storage, dy.Storage,
+            GradientAccumulator.Buffer(logits).Storage, rows, n), logits);
     }
 
     /// <summary>

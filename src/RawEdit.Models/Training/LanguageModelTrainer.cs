@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using RawEdit.Models.Gpt2;
+using RawEdit.Tensors;
+using RawEdit.Tensors.Autodiff;
+using RawEdit.Tensors.Optim;
+
+namespace RawEdit.Models.Training;
+
+/// <summary>
+/// Next-token training of a GPT-2 on token sequences: AdamW, warm-up + cosine schedule, global-norm
+/// clipping, deterministic data order, checkpoints that resume bit-identically.
+/// Each sequence is its own example (right-padded in the batch); the head runs only on rows that have a
+/// next token, so padding costs nothing in the expensive vocabulary projection.
+/// </summary>
+public sealed class LanguageModelTrainer
+{
+    private readonly IReadOnlyList<int[]> sequences;
+    private readonly VocabularySubset? vocabulary;
+    private readonly LearningRateSchedule schedule;
+
+    public LanguageModelTrainer(Gpt2Model model, IReadOnlyList<int[]> sequences, TrainingOptions options, VocabularySubset? vocabulary = null)
+    {
+        options.Validate();
+        if (sequences.Count == 0) throw new ArgumentException("no training sequences");
+        if (sequences.Any(s => s.Length < 2 || s.Length > model.MaxPositions))
+            throw new ArgumentException($"training sequences need 2 to {model.MaxPositions} tokens");
+        Model = model;
+        this.sequences = sequences;
+        Options = options;
+        this.vocabulary = vocabulary;
+        StepsPerEpoch = (sequences.Count + options.BatchSequences - 1) / options.BatchSequences;
+        TotalSteps = StepsPerEpoch * options.Epochs;
+        schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps, TotalSteps, options.MinLearningRateRatio);
+        foreach (var p in model.Parameters.Values) p.RequiresGrad = true;
+        // Decay matrices and embeddings; not biases or layer-norm gains.
+        Optimizer = new AdamW(model.Parameters.Select(p => new OptimizedParameter(p.Key, p.Value, p.Value.Rank >= 2)),
+            new AdamWOptions(WeightDecay: options.WeightDecay));
+    }
+
+    public Gpt2Model Model { get; }
+    public TrainingOptions Options { get; }
+    public AdamW Optimizer { get; }
+    public int StepsPerEpoch { get; }
+    public int TotalSteps { get; }
+    public int Step => Optimizer.Step;
+
+    /// <summary>Sequence indices of a 0-based global step: epoch e's order is a seeded shuffle.</summary>
+    public int[] BatchAt(int step)
+    {
+        int epoch = step / StepsPerEpoch, within = step % StepsPerEpoch;
+        var order = Enumerable.Range(0, sequences.Count).ToArray();
+        new SplitMix64(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch).Shuffle(order);
+        int start = within * Options.BatchSequences;
+        return order[start..Math.Min(order.Length, start + Options.BatchSequences)];
+    }
+
+    /// <summary>Mean next-token cross-entropy (over the full vocabulary) of some sequences, recorded on the active tape.</summary>
+    public Tensor Loss(IReadOnlyList<int[]> batchSequences)
+    {
+        var batch = new TokenBatch(batchSequences, Model.EosTokenId);
+        var targets = batch.NextTokenTargets();
+        var rows = Enumerable.Range(0, targets.Length).Where(r => targets[r] >= 0).ToArray();
+        var hidden = Ops.Reshape(Model.HiddenStates(batch), -1, Model.Embedding);
+        var features = Model.FinalNorm(Ops.GatherRows(hidden, rows));
+        var wte = Model["transformer.wte.weight"];
+        var picked = rows.Select(r => targets[r]).ToArray();
+        if (vocabulary is null) return Ops.CrossEntropy(Ops.MatMul(features, wte, transB: true), picked);
+        return Ops.CrossEntropy(vocabulary.Logits(features, wte), picked.Select(vocabulary.IndexOf).ToArray());
+    }
+
+    /// <summary>One optimiser step on the batch of the next global step; returns the loss and the gradient norm.</summary>
+    public (double Loss, double GradientNorm, int Tokens) TrainStep()
+    {
+        var batch = BatchAt(Step).Select(i => sequences[i]).ToList();
+        double lossValue, norm;
+        using (var tape = new Tape())
+        {
+            var loss = Loss(batch);
+            lossValue = loss.Item();
+            if (!double.IsFinite(lossValue)) throw new InvalidOperationException($"training loss became {lossValue} at step {Step + 1}");
+            tape.Backward(loss);
+        }
+        norm = GradientClipping.ClipGlobalNorm(Model.Parameters.Values, Options.ClipNorm);
+        if (!double.IsFinite(norm)) throw new InvalidOperationException($"gradient norm became {norm} at step {Step + 1}");
+        Optimizer.Update(schedule.At(Step + 1));
+        Optimizer.ZeroGrad();
+        return (lossValue, norm, batch.Sum(s => s.Length));
+    }
+
+    /// <summary>Trains to the end (or until cancelled), checkpointing into <paramref name="checkpointDir"/> when given.</summary>
+    public void Run(string? checkpointDir, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        long tokens = 0;
+        double smoothed = double.NaN;
+        while (Step < TotalSteps && !cancel.IsCancellationRequested)
+        {
+            var (loss, norm, count) = TrainStep();
+            tokens += count;
+            smoothed = double.IsNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
+            progress?.Report(new TrainingProgress(Step, TotalSteps, (Step - 1) / StepsPerEpoch + 1, smoothed,
+                schedule.At(Step), norm, tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
+            if (checkpointDir is not null && Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0 && Step < TotalSteps)
+                TrainingCheckpoint.Save(this, checkpointDir);
+        }
+        if (checkpointDir is not null) TrainingCheckpoint.Save(this, checkpointDir);
+    }
+}
