@@ -70,6 +70,8 @@ public class MalformedSafetensorsTests
         yield return Case("a numeric metadata value", Build("{\"__metadata__\":{\"k\":1}}"), "'__metadata__' value for 'k' must be a string, found a number");
         yield return Case("a duplicate metadata key", Build("{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}"), "duplicate key 'k' in '__metadata__'");
         yield return Case("a duplicate metadata object", Build("{\"__metadata__\":{},\"__metadata__\":{}}"), "duplicate key '__metadata__' in header");
+        yield return Case("a lone surrogate escape in a key", Build("{\"\\ud800\":{}}"), "header is not valid JSON");
+        yield return Case("a lone surrogate escape in metadata", Build("{\"__metadata__\":{\"k\":\"\\udc00\"}}"), "header is not valid JSON");
         yield return Case("nesting beyond the depth limit", Header("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":"
             + new string('[', 1000) + new string(']', 1000) + "}}", 8), "header is not valid JSON");
     }

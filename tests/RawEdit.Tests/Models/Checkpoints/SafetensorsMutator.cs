@@ -108,9 +108,10 @@ internal static class SafetensorsMutator
         }
 
         string json = EditTree(root, random, log);
-        if (random.Next(8) == 0)
+        switch (random.Next(12))
         {
-            json = DuplicateFirstMember(json, log);
+            case 0: json = DuplicateFirstMember(json, log); break;
+            case 1: json = InjectText(json, random, log); break;
         }
         if (random.Next(6) == 0)
         {
@@ -267,6 +268,16 @@ internal static class SafetensorsMutator
         string member = JsonSerializer.Serialize(first.Name) + ":" + first.Value.GetRawText();
         log.Add($"text: duplicate key {first.Name}");
         return "{" + member + "," + json[1..];
+    }
+
+    /// <summary>Splices raw JSON text that the node API cannot produce: bad escapes, lone surrogates, stray tokens.</summary>
+    private static string InjectText(string json, Random random, List<string> log)
+    {
+        string[] snippets = { "\"\\ud800\":{},", "\"\\udc00x\":1,", "\"\\x\":1,", "\"a\"", ",", "]", "{", "\"__metadata__\":{\"k\":\"\\ud83d\"},", "1e999," };
+        string snippet = snippets[random.Next(snippets.Length)];
+        int position = random.Next(2) == 0 ? 1 : 1 + random.Next(json.Length - 1);
+        log.Add($"text: insert {snippet} at {position}");
+        return json[..position] + snippet + json[position..];
     }
 
     private static byte[] ResizeData(byte[] data, Random random, List<string> log)

@@ -137,6 +137,7 @@ public class ShardedCheckpointTests
     [TestCase("{\"weight_map\": {\"a\": 5}}", "must be a shard file name string")]
     [TestCase("{\"weight_map\": {\"a\": \"x.safetensors\", \"a\": \"x.safetensors\"}}", "duplicate key 'a' in weight_map")]
     [TestCase("{\"weight_map\": {} ", "index is not valid JSON")]
+    [TestCase("{\"weight_map\": {\"\\ud800\": \"x.safetensors\"}}", "index is not valid JSON")]
     public void MalformedIndexesAreReported(string indexJson, string fragment)
     {
         using var dir = new ScratchDirectory();
