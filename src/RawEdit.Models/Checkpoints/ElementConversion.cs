@@ -77,6 +77,8 @@ internal static class ElementConversion
         _ => throw new InvalidOperationException($"dtype {dtype.HeaderName()} is not an integer type."),
     };
 
+    // Called once per tensor with a long loop: skip tier-0 so the vector path is optimised at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void HalfToSingle(ReadOnlySpan<byte> source, Span<float> destination)
     {
         int count = destination.Length;
@@ -115,6 +117,8 @@ internal static class ElementConversion
         return Vector.AsVectorSingle(Vector.ConditionalSelect(isInfOrNaN, infOrNaN, scaled) | sign);
     }
 
+    // Called once per tensor with a long loop: skip tier-0 so the vector path is optimised at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BFloat16ToSingle(ReadOnlySpan<byte> source, Span<float> destination)
     {
         int count = destination.Length;
@@ -139,6 +143,8 @@ internal static class ElementConversion
         }
     }
 
+    // Called once per tensor with a long loop: skip tier-0 so the vector path is optimised at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DoubleToSingle(ReadOnlySpan<byte> source, Span<float> destination)
     {
         int count = destination.Length;
@@ -170,6 +176,8 @@ internal static class ElementConversion
         }
     }
 
+    // Called once per tensor with a long loop: skip tier-0 so the vector path is optimised at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SingleToBFloat16(ReadOnlySpan<float> source, Span<byte> destination)
     {
         int count = source.Length;

@@ -59,7 +59,7 @@ internal static class SafetensorsHeaderParser
             reader.Read();
             while (Next(ref reader) != JsonTokenType.EndObject)
             {
-                string key = reader.GetString()!;
+                string key = ReadText(ref reader, source);
                 if (!seenKeys.Add(key))
                 {
                     throw Fail(source, $"duplicate key '{key}' in header");
@@ -86,7 +86,7 @@ internal static class SafetensorsHeaderParser
         }
 
         SafetensorsLayout.ValidateCoverage(entries.Values, dataLength, source);
-        return new SafetensorsHeader(entries, metadata, json.Length, dataOffset, dataLength);
+        return new SafetensorsHeader(entries.AsReadOnly(), metadata, json.Length, dataOffset, dataLength);
     }
 
     private static IReadOnlyDictionary<string, string> ReadMetadata(ref Utf8JsonReader reader, string source)
@@ -102,17 +102,17 @@ internal static class SafetensorsHeaderParser
         }
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            string key = reader.GetString()!;
+            string key = ReadText(ref reader, source);
             if (Next(ref reader) != JsonTokenType.String)
             {
                 throw Fail(source, $"'{MetadataKey}' value for '{key}' must be a string, found {Describe(reader.TokenType)}");
             }
-            if (!metadata.TryAdd(key, reader.GetString()!))
+            if (!metadata.TryAdd(key, ReadText(ref reader, source)))
             {
                 throw Fail(source, $"duplicate key '{key}' in '{MetadataKey}'");
             }
         }
-        return metadata;
+        return metadata.AsReadOnly();
     }
 
     private static TensorEntry ReadEntry(ref Utf8JsonReader reader, string name,
@@ -127,7 +127,7 @@ internal static class SafetensorsHeaderParser
         long[]? offsets = null;
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            string field = reader.GetString()!;
+            string field = ReadText(ref reader, source);
             Next(ref reader);
             bool duplicate = field switch
             {
@@ -147,7 +147,7 @@ internal static class SafetensorsHeaderParser
                     {
                         throw Fail(source, $"tensor '{name}' field 'dtype' must be a string, found {Describe(reader.TokenType)}");
                     }
-                    dtypeText = reader.GetString()!;
+                    dtypeText = ReadText(ref reader, source);
                     break;
                 case "shape":
                     shape = ReadIntegerArray(ref reader, name, "shape", source);
@@ -238,6 +238,19 @@ internal static class SafetensorsHeaderParser
             values.Add(value);
         }
         return values.ToArray();
+    }
+
+    /// <summary>GetString throws InvalidOperationException for escaped lone surrogates; report those as bad JSON.</summary>
+    private static string ReadText(ref Utf8JsonReader reader, string source)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Fail(source, $"header is not valid JSON: {e.Message}", e);
+        }
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader)

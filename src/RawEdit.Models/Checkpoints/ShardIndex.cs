@@ -32,8 +32,9 @@ internal sealed record ShardIndex(
             var metadata = ReadMetadata(path, root);
             return new ShardIndex(weightMap, metadata);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: JsonElement refuses strings with escaped lone surrogates.
             throw Fail(path, $"index is not valid JSON: {e.Message}", e);
         }
     }

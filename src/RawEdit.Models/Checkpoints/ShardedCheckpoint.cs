@@ -10,15 +10,14 @@ public sealed class ShardedCheckpoint : IDisposable
 {
     private readonly IReadOnlyList<SafetensorsFile> _shards;
     private readonly Dictionary<string, SafetensorsFile> _owner;
-    private readonly Dictionary<string, TensorEntry> _entries;
-
+    
     private ShardedCheckpoint(string location, IReadOnlyList<SafetensorsFile> shards,
         Dictionary<string, SafetensorsFile> owner, IReadOnlyDictionary<string, string> indexMetadata)
     {
         Location = location;
         _shards = shards;
         _owner = owner;
-        _entries = owner.ToDictionary(p => p.Key, p => p.Value.Entries[p.Key], StringComparer.Ordinal);
+        Entries = owner.ToDictionary(p => p.Key, p => p.Value.Entries[p.Key], StringComparer.Ordinal).AsReadOnly();
         IndexMetadata = indexMetadata;
     }
 
@@ -57,7 +56,7 @@ public sealed class ShardedCheckpoint : IDisposable
     /// <summary>The folder or file this checkpoint was opened from.</summary>
     public string Location { get; }
 
-    public IReadOnlyDictionary<string, TensorEntry> Entries => _entries;
+    public IReadOnlyDictionary<string, TensorEntry> Entries { get; }
 
     /// <summary>Shard files in index order (a single element for an unsharded checkpoint).</summary>
     public IReadOnlyList<SafetensorsFile> Shards => _shards;
