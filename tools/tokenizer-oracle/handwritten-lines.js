@@ -156,6 +156,10 @@ module.exports = [
   'abc\u4e2d\u6587def123\u65e5\u672c456',
   'x\u0301y\u0302z\u0303',
   'mix\ud835\udd18ed\ud835\udfce9',
+  // Splits around non-BMP characters only change ids where ASCII would merge across them, so pair them
+  // with contractions: after a letter or digit "'s" is a contraction, after a symbol it is not.
+  "\ud835\udd18's \ud835\udfce'll \ud840\udc00're \ud801\udc00'd \ud83d\ude00's \ud83d\udc4d\ud83c\udffd'm \ud83c\udff3\ufe0f\u200d\ud83c\udf08've",
+  "x\ud835\udd18's x\ud83d\ude00's 9\ud835\udfce't 9\ud83d\ude00't",
   'iPhone 15 Pro Max\u2122 costs \u00a31,199.',
 
   // Long pieces (BPE over hundreds of symbols)

@@ -12,6 +12,8 @@ namespace RawEdit.Models.Tokenization;
 /// classifies UTF-16 code units, so a letter or digit outside the BMP (a surrogate pair such as 𝔘) would
 /// fall into the "other" class. Here each code point is classified as a whole. <c>\s</c> is Unicode
 /// White_Space (as in Python and .NET, unlike JavaScript, which adds U+FEFF and omits U+0085).
+/// Letters and digits follow .NET's Unicode tables (16.0 in .NET 10): a code point first assigned in a later
+/// Unicode version counts as "other" until the runtime knows it.
 /// </summary>
 internal static class Gpt2PreTokenizer
 {

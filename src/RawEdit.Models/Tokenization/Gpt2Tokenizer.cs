@@ -196,7 +196,8 @@ public sealed class Gpt2Tokenizer
     private ArgumentOutOfRangeException UnknownId(int id) =>
         new("ids", id, $"Token id {id} is not in the vocabulary (ids 0..{VocabSize - 1}).");
 
-    private static Gpt2Tokenizer LoadEmbedded()
+    /// <summary>Builds a tokenizer from the embedded files; <see cref="Default"/> caches one.</summary>
+    internal static Gpt2Tokenizer LoadEmbedded()
     {
         var assembly = typeof(Gpt2Tokenizer).Assembly;
         Stream Open(string name) => assembly.GetManifestResourceStream(ResourcePrefix + name)

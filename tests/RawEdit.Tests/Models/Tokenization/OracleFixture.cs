@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace RawEdit.Tests.Models.Tokenization;
@@ -38,7 +39,9 @@ internal static class OracleFixture
 
     /// <summary>A line shortened for failure messages, with invisible characters made visible.</summary>
     public static string Show(string line) =>
-        JsonSerializer.Serialize(line.Length > 120 ? line[..120] + "…" : line);
+        JsonSerializer.Serialize(line.Length > 120 ? line[..120] + "…" : line, ReadableJson);
+
+    private static readonly JsonSerializerOptions ReadableJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Show(IEnumerable<int> ids) => "[" + string.Join(", ", ids) + "]";
 }
