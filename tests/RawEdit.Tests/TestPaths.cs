@@ -10,6 +10,8 @@ public static class TestPaths
 
     public static string Fixture(string relativePathUnderSharedData) => Path.Combine(SharedData, relativePathUnderSharedData);
 
+    public static string Shared(string relativePathUnderSharedData) => Path.Combine(SharedData, relativePathUnderSharedData);
+
     public static string InRepo(string relative) => Path.Combine(RepoRoot, relative);
 
     public static string Goldens(string name) => Path.Combine(RepoRoot, "tests", "RawEdit.Tests", "Goldens", name);
