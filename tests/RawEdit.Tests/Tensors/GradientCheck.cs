@@ -1,0 +1,141 @@
+using System.Text;
+using RawEdit.Tensors;
+using RawEdit.Tensors.Autodiff;
+
+namespace RawEdit.Tests.Tensors;
+
+/// <summary>
+/// Float64 finite-difference check of reverse-mode gradients.
+/// The output y = f(x) is reduced to L = Σ w ⊙ y with fixed-seed N(0,1) weights w, so every output element
+/// contributes with its own weight (a plain sum would hide errors that cancel, e.g. a permuted gradient).
+/// The analytic side seeds <see cref="Tape.Backward"/> with w, which yields ∂L/∂x without routing the
+/// reduction itself through Mul/Sum; the numeric side evaluates L in host doubles:
+///   ∂L/∂x_j ≈ (L(x + h·e_j) − L(x − h·e_j)) / 2h   for every element j of every input that requires a gradient.
+/// </summary>
+internal static class GradientCheck
+{
+    private const int WeightSeed = 20_240_601;
+
+    /// <summary>Central-difference step: balances truncation (∝ h²) against rounding (∝ ε/h).</summary>
+    public const double Step = 1e-6;
+
+    // Tolerance |analytic − numeric| ≤ Absolute + Relative·|numeric|. With h = 1e-6 the truncation error is
+    // h²/6·|f'''| ≈ 2e-13·|f'''| and the rounding error about ε·|L|/h ≈ 2e-10·|L|; with the small O(1) inputs
+    // used here (|L| ≲ 100) both stay below ~2e-8, so 1e-6 absolute leaves a wide margin, and 1e-5 relative
+    // covers large gradients. A real gradient bug (missing term, wrong index, lost accumulation) is O(|n|).
+    public const double Absolute = 1e-6;
+    public const double Relative = 1e-5;
+
+    private const int MaxReported = 8;
+
+    public static void Verify(OpCase c) => Verify(c.Name, c.Forward, c.CreateInputs());
+
+    public static void Verify(string op, Func<Tensor[], Tensor> f, params Tensor[] inputs)
+    {
+        var report = Measure(op, f, inputs);
+        Assert.That(report.Failed, Is.Zero, report.Message);
+    }
+
+    /// <summary>Compares every analytic gradient entry with its central difference; asserts only on misuse.</summary>
+    public static CheckReport Measure(string op, Func<Tensor[], Tensor> f, params Tensor[] inputs)
+    {
+        foreach (var t in inputs)
+            Assert.That(t.DType, Is.EqualTo(DType.F64), $"{op}: gradient checks run in float64 ({Describe(t, 0)} is {t.DType})");
+        var checkedInputs = Enumerable.Range(0, inputs.Length).Where(i => inputs[i].RequiresGrad).ToArray();
+        Assert.That(checkedInputs, Is.Not.Empty, $"{op}: no input requires a gradient");
+
+        var (weights, analytic) = AnalyticGradients(op, f, inputs);
+
+        var failures = new StringBuilder();
+        int failed = 0, compared = 0;
+        foreach (int i in checkedInputs)
+        {
+            var values = inputs[i].ToDoubleArray();
+            for (int j = 0; j < values.Length; j++)
+            {
+                double numeric = NumericDerivative(f, inputs, i, values, j, weights);
+                double a = analytic[i][j];
+                compared++;
+                if (Math.Abs(a - numeric) <= Absolute + Relative * Math.Abs(numeric)) continue;
+                if (failed++ < MaxReported)
+                    failures.AppendLine($"  d/d{Describe(inputs[i], i)}{FormatIndex(j, inputs[i].Shape)}: analytic {a:R}, numeric {numeric:R}, diff {Math.Abs(a - numeric):E2}");
+            }
+        }
+        return new CheckReport(failed, compared,
+            $"{op}: {failed} of {compared} gradient entries differ from central differences (tol {Absolute:E0} + {Relative:E0}·|n|)\n{failures}");
+    }
+
+    /// <summary>Runs f on a tape, back-propagates the weighting, returns w and ∂L/∂x per input (zeros where no Grad was written).</summary>
+    private static (double[] Weights, double[][] Gradients) AnalyticGradients(string op, Func<Tensor[], Tensor> f, Tensor[] inputs)
+    {
+        var gradients = new double[inputs.Length][];
+        double[] weights;
+        using (var tape = new Tape())
+        {
+            var y = f(inputs);
+            Assert.That(y.DType, Is.EqualTo(DType.F64), $"{op}: output dtype");
+            Assert.That(y.RequiresGrad, Is.True, $"{op}: output does not require a gradient although inputs do");
+            var w = Weights(y.Shape);
+            weights = w.ToDoubleArray();
+            tape.Backward(y, w);
+            Assert.That(tape.NodeCount, Is.Zero, $"{op}: tape keeps nodes after Backward");
+        }
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var t = inputs[i];
+            if (!t.RequiresGrad)
+            {
+                Assert.That(t.Grad, Is.Null, $"{op}: {Describe(t, i)} does not require a gradient but received one");
+                continue;
+            }
+            if (t.Grad is null) { gradients[i] = new double[t.Length]; continue; }
+            Assert.That(t.Grad.Shape, Is.EqualTo(t.Shape), $"{op}: gradient shape of {Describe(t, i)}");
+            Assert.That(t.Grad.DType, Is.EqualTo(DType.F64), $"{op}: gradient dtype of {Describe(t, i)}");
+            gradients[i] = t.Grad.ToDoubleArray();
+        }
+        return (weights, gradients);
+    }
+
+    private static double NumericDerivative(Func<Tensor[], Tensor> f, Tensor[] inputs, int input, double[] values, int element, double[] weights)
+    {
+        double original = values[element];
+        values[element] = original + Step;
+        double plus = Objective(f, inputs, input, values, weights);
+        values[element] = original - Step;
+        double minus = Objective(f, inputs, input, values, weights);
+        values[element] = original;
+        return (plus - minus) / (2 * Step);
+    }
+
+    /// <summary>L = Σ w ⊙ f(x) with input <paramref name="input"/> replaced by <paramref name="values"/>, nothing recorded.</summary>
+    private static double Objective(Func<Tensor[], Tensor> f, Tensor[] inputs, int input, double[] values, double[] weights)
+    {
+        var args = (Tensor[])inputs.Clone();
+        args[input] = Tensor.FromArray(values, inputs[input].Shape);
+        double[] y;
+        using (Tape.NoGrad()) y = f(args).ToDoubleArray();
+        double sum = 0;
+        for (int k = 0; k < y.Length; k++) sum += weights[k] * y[k];
+        return sum;
+    }
+
+    /// <summary>The fixed random weighting for an output of this shape.</summary>
+    public static Tensor Weights(int[] shape) => Tensor.RandomNormal(WeightSeed, 1.0, DType.F64, shape);
+
+    public static string Describe(Tensor t, int position) => t.Name ?? $"input{position}";
+
+    /// <summary>Flat row-major index as [i,j,...].</summary>
+    public static string FormatIndex(long flat, int[] shape)
+    {
+        var index = new long[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        return "[" + string.Join(",", index) + "]";
+    }
+}
+
+/// <summary>Outcome of a check: how many entries failed out of how many compared, and a description of the first failures.</summary>
+internal sealed record CheckReport(int Failed, int Compared, string Message);
