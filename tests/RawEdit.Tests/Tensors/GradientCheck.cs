@@ -52,8 +52,8 @@ internal static class GradientCheck
     /// </summary>
     public static CheckReport Measure(string op, Func<Tensor[], Tensor> f, Tensor[] inputs, int? samplesPerInput)
     {
-        foreach (var t in inputs)
-            Assert.That(t.DType, Is.EqualTo(DType.F64), $"{op}: gradient checks run in float64 ({Describe(t, 0)} is {t.DType})");
+        for (int i = 0; i < inputs.Length; i++)
+            Assert.That(inputs[i].DType, Is.EqualTo(DType.F64), $"{op}: gradient checks run in float64 ({Describe(inputs[i], i)} is {inputs[i].DType})");
         var checkedInputs = Enumerable.Range(0, inputs.Length).Where(i => inputs[i].RequiresGrad).ToArray();
         Assert.That(checkedInputs, Is.Not.Empty, $"{op}: no input requires a gradient");
 
