@@ -27,6 +27,10 @@ public static partial class Ops
         int width = x.Shape[^1];
         if (values.Length != (long)rows.Length * width)
             throw new ArgumentException($"AddRows: values {Shape.Format(values.Shape)} for {rows.Length} rows of width {width}");
+        long rowCount = x.Length / width;
+        foreach (int row in rows)
+            if ((uint)row >= rowCount)
+                throw new ArgumentOutOfRangeException(nameof(rows), $"row index {row} outside [0, {rowCount})");
         var y = x.Clone();
         x.Backend.ScatterAddRows(values.Storage, width, rows, y.Storage);
         return Recorder.Record(y, dy =>

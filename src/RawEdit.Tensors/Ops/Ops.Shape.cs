@@ -60,8 +60,10 @@ public static partial class Ops
         shape[axis] = 0;
         foreach (var p in parts)
         {
+            if (p.Rank != first.Rank)
+                throw new ArgumentException($"Concat along {axis}: {Shape.Format(p.Shape)} does not match {Shape.Format(first.Shape)}");
             for (int d = 0; d < first.Rank; d++)
-                if (d != axis && (p.Rank != first.Rank || p.Shape[d] != first.Shape[d]))
+                if (d != axis && p.Shape[d] != first.Shape[d])
                     throw new ArgumentException($"Concat along {axis}: {Shape.Format(p.Shape)} does not match {Shape.Format(first.Shape)}");
             shape[axis] += p.Shape[axis];
         }
