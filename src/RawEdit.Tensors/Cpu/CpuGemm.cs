@@ -12,7 +12,7 @@
 //
 // Dispatch: m == 1 or n == 1 → matrix–vector path (GemmSmall); otherwise the packed, blocked,
 // Vector256/FMA path (GemmBlocked + GemmPacking + GemmMicroKernel), split over threads by
-// GemmThreading. Without AVX2+FMA the reference loop is used (correct, slow).
+// GemmParallel / GemmThreading. Without AVX2+FMA the reference loop is used (correct, slow).
 
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
@@ -124,27 +124,8 @@ public static unsafe partial class CpuGemm
         }
 
         int threads = GemmThreading.UsefulThreads((long)g.M * g.N * g.K, maxThreads);
-        GemmThreading.ChooseGrid(g.M, g.N, threads, out int tm, out int tn);
-        if (tm * tn == 1)
-        {
-            GemmBlocked.Run(g, 0, g.M, 0, g.N);
-            return;
-        }
-        var state = new GridState { G = g, Tm = tm, Tn = tn };
-        GemmThreading.Run(tm * tn, state, &RunGridPart);
-    }
-
-    private struct GridState
-    {
-        public GemmProblem G;
-        public int Tm, Tn;
-    }
-
-    private static void RunGridPart(GridState s, int part)
-    {
-        GemmThreading.Range(s.G.M, GemmMicroKernel.MR, s.Tm, part / s.Tn, out int r0, out int r1);
-        GemmThreading.Range(s.G.N, GemmMicroKernel.NR, s.Tn, part % s.Tn, out int c0, out int c1);
-        GemmBlocked.Run(s.G, r0, r1, c0, c1);
+        if (threads == 1) GemmBlocked.Run(g, 0, g.M, 0, g.N);
+        else GemmParallel.Execute(g, threads);
     }
 
     /// <summary>C = beta · C (zero when beta == 0, whatever C held).</summary>

@@ -6,14 +6,18 @@
 //
 //   loop jc over the columns in steps of ≤ NC          B block  kc × nc  (packed, L3)
 //     loop pc over k in steps of ≤ KC                  (k blocks depend on k only, never on threads)
-//       pack op(B)[pc.., jc..]
+//       pack op(B)[pc.., jc..]  (or point into a shared, fully pre-packed op(B))
 //       loop ic over the rows in steps of ≤ MC         A block  mc × kc  (packed, L2)
-//         pack op(A)[ic.., pc..]
+//         pack op(A)[ic.., pc..]  (or point into a shared, fully pre-packed op(A))
 //         loop jr over NR-column micro-panels          B micro-panel kc × NR (L1)
 //           loop ir over MR-row micro-panels           A micro-panel MR × kc
 //             micro-kernel on C[ic+ir.., jc+jr..]      C tile MR × NR (registers)
 //
 // The first k block applies beta (or overwrites C when beta == 0); later k blocks add to C.
+//
+// Fully pre-packed operand (shared by all threads, see GemmParallel): op(A) as mPad × k with
+// mPad = ceil(m/MR)·MR, k block starting at pc stored at sharedA + pc·mPad in the PackA layout
+// (so row ic of that block is at + ic·kc); op(B) likewise with nPad = ceil(n/NR)·NR.
 
 using System.Runtime.CompilerServices;
 
@@ -55,11 +59,24 @@ internal static unsafe class GemmBlocked
         return Math.Min(max, (size + multiple - 1) / multiple * multiple);
     }
 
-    public static void Run(in GemmProblem g, int rowBegin, int rowEnd, int colBegin, int colEnd)
+    /// <summary>k block size used for a problem with this k (all blocks but the last have this size).</summary>
+    public static int KBlock(int k) => BalancedBlock(k, KC, 8);
+
+    public static int PadRows(int m) => (m + MR - 1) / MR * MR;
+    public static int PadCols(int n) => (n + NR - 1) / NR * NR;
+
+    /// <summary>
+    /// Computes C[rowBegin..rowEnd, colBegin..colEnd]. rowBegin must be a multiple of MR when
+    /// sharedA is given, colBegin a multiple of NR when sharedB is given.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(in GemmProblem g, int rowBegin, int rowEnd, int colBegin, int colEnd,
+        float* sharedA = null, float* sharedB = null)
     {
         if (rowEnd <= rowBegin || colEnd <= colBegin) return;
-        int kcMax = BalancedBlock(g.K, KC, 8);
-        GemmBuffers.Get(out float* packA, out float* packB);
+        int kcMax = KBlock(g.K);
+        int mPad = PadRows(g.M), nPad = PadCols(g.N);
+        GemmBuffers.Get(out float* localA, out float* localB);
 
         for (int jc = colBegin; jc < colEnd; jc += NC)
         {
@@ -71,18 +88,23 @@ internal static unsafe class GemmBlocked
                 bool overwrite = first && g.Beta == 0f;
                 float beta = first ? g.Beta : 1f;
 
-                GemmPacking.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, packB);
+                float* packB;
+                if (sharedB != null) packB = sharedB + (nint)pc * nPad + (nint)jc * kc;
+                else GemmPacking.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, packB = localB);
 
                 for (int ic = rowBegin; ic < rowEnd; ic += MC)
                 {
                     int mc = Math.Min(MC, rowEnd - ic);
-                    GemmPacking.PackA(g.TransA, g.A, g.Lda, ic, mc, pc, kc, packA);
+                    float* packA;
+                    if (sharedA != null) packA = sharedA + (nint)pc * mPad + (nint)ic * kc;
+                    else GemmPacking.PackA(g.TransA, g.A, g.Lda, ic, mc, pc, kc, packA = localA);
                     MacroKernel(kc, mc, nc, packA, packB, g.C + ic * g.Ldc + jc, g.Ldc, g.Alpha, beta, overwrite);
                 }
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel(int kc, int mc, int nc, float* packA, float* packB, float* c, nint ldc,
         float alpha, float beta, bool overwrite)
     {

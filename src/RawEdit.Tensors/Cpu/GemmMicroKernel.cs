@@ -122,6 +122,7 @@ internal static unsafe class GemmMicroKernel
     /// full tile is computed into a scratch tile and only the valid part is written back, with the
     /// same rounding as <see cref="Tile"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EdgeTile(int kc, float* a, float* b, float* c, nint ldc, int mr, int nr,
         float alpha, float beta, bool overwrite)
     {

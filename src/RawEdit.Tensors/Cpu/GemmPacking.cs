@@ -27,6 +27,7 @@ internal static unsafe class GemmPacking
     private const int NR = GemmMicroKernel.NR;
 
     /// <summary>Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into MR-row micro-panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, nint lda, int i0, int mc, int p0, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
@@ -39,10 +40,11 @@ internal static unsafe class GemmPacking
                 float* src = a + (nint)p0 * lda + i0 + ir;
                 if (mr == MR)
                 {
+                    // 4 + 2 floats per k step; no read past the 6 valid columns.
                     for (int p = 0; p < kc; p++, src += lda, panel += MR)
                     {
-                        panel[0] = src[0]; panel[1] = src[1]; panel[2] = src[2];
-                        panel[3] = src[3]; panel[4] = src[4]; panel[5] = src[5];
+                        Vector128.Store(Vector128.Load(src), panel);
+                        *(long*)(panel + 4) = *(long*)(src + 4);
                     }
                 }
                 else
@@ -59,16 +61,7 @@ internal static unsafe class GemmPacking
             {
                 // op(A)[i, p] = a[i*lda + p]: gather one value from each of the MR rows per k step.
                 float* src = a + (nint)(i0 + ir) * lda + p0;
-                if (mr == MR)
-                {
-                    float* r0 = src, r1 = src + lda, r2 = src + 2 * lda;
-                    float* r3 = src + 3 * lda, r4 = src + 4 * lda, r5 = src + 5 * lda;
-                    for (int p = 0; p < kc; p++, panel += MR)
-                    {
-                        panel[0] = r0[p]; panel[1] = r1[p]; panel[2] = r2[p];
-                        panel[3] = r3[p]; panel[4] = r4[p]; panel[5] = r5[p];
-                    }
-                }
+                if (mr == MR) PackRowsFull(src, lda, kc, panel);
                 else
                 {
                     for (int p = 0; p < kc; p++, panel += MR)
@@ -83,6 +76,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into NR-column micro-panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst)
     {
         for (int jr = 0; jr < nc; jr += NR)
@@ -130,16 +124,52 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
+    /// Full MR-row panel from row-major A: row i (i &lt; 6) holds op(A)[i, p] at src[i*lda + p].
+    /// 8 k steps at a time: 6 row loads, an 8×8 register transpose with two zero rows, and 8
+    /// overlapping 8-wide stores at a stride of 6 (each store's last two lanes are overwritten by the
+    /// next one; the final one stores only 6). The k tail (kc mod 8) is copied element-wise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRowsFull(float* src, nint lda, int kc, float* panel)
+    {
+        float* s0 = src, s1 = src + lda, s2 = src + 2 * lda, s3 = src + 3 * lda, s4 = src + 4 * lda, s5 = src + 5 * lda;
+        int p = 0;
+        for (; p + 8 <= kc; p += 8, panel += 8 * MR)
+        {
+            Vector256<float> r0 = Avx.LoadVector256(s0 + p), r1 = Avx.LoadVector256(s1 + p);
+            Vector256<float> r2 = Avx.LoadVector256(s2 + p), r3 = Avx.LoadVector256(s3 + p);
+            Vector256<float> r4 = Avx.LoadVector256(s4 + p), r5 = Avx.LoadVector256(s5 + p);
+            Vector256<float> r6 = Vector256<float>.Zero, r7 = Vector256<float>.Zero;
+            Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            Avx.Store(panel, r0);
+            Avx.Store(panel + 6, r1);
+            Avx.Store(panel + 12, r2);
+            Avx.Store(panel + 18, r3);
+            Avx.Store(panel + 24, r4);
+            Avx.Store(panel + 30, r5);
+            Avx.Store(panel + 36, r6);
+            Vector128.Store(r7.GetLower(), panel + 42);
+            *(long*)(panel + 46) = r7.GetUpper().AsInt64().ToScalar();
+        }
+        for (; p < kc; p++, panel += MR)
+        {
+            panel[0] = s0[p]; panel[1] = s1[p]; panel[2] = s2[p];
+            panel[3] = s3[p]; panel[4] = s4[p]; panel[5] = s5[p];
+        }
+    }
+
+    /// <summary>
     /// Full NR-wide panel from transposed storage: src row j (j &lt; 16) holds op(B)[p, j] at src[j*ldb + p].
     /// Works in 8×8 blocks transposed in registers; the k tail (kc mod 8) is copied element-wise.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedFull(float* src, nint ldb, int kc, float* panel)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
         {
-            Transpose8x8(src + p, ldb, panel + p * NR, NR);
-            Transpose8x8(src + 8 * ldb + p, ldb, panel + p * NR + 8, NR);
+            TransposeStore(src + p, ldb, panel + p * NR);
+            TransposeStore(src + 8 * ldb + p, ldb, panel + p * NR + 8);
         }
         for (; p < kc; p++)
         {
@@ -148,19 +178,31 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>dst[q*dstStride + r] = src[r*srcStride + q] for r, q in [0, 8). dst must be 32-byte aligned.</summary>
+    /// <summary>dst[q*NR + r] = src[r*srcStride + q] for r, q in [0, 8); dst 32-byte aligned.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    private static void TransposeStore(float* src, nint srcStride, float* dst)
     {
-        Vector256<float> r0 = Avx.LoadVector256(src);
-        Vector256<float> r1 = Avx.LoadVector256(src + srcStride);
-        Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride);
-        Vector256<float> r3 = Avx.LoadVector256(src + 3 * srcStride);
-        Vector256<float> r4 = Avx.LoadVector256(src + 4 * srcStride);
-        Vector256<float> r5 = Avx.LoadVector256(src + 5 * srcStride);
-        Vector256<float> r6 = Avx.LoadVector256(src + 6 * srcStride);
-        Vector256<float> r7 = Avx.LoadVector256(src + 7 * srcStride);
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * srcStride), r7 = Avx.LoadVector256(src + 7 * srcStride);
+        Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Avx.StoreAligned(dst, r0);
+        Avx.StoreAligned(dst + NR, r1);
+        Avx.StoreAligned(dst + 2 * NR, r2);
+        Avx.StoreAligned(dst + 3 * NR, r3);
+        Avx.StoreAligned(dst + 4 * NR, r4);
+        Avx.StoreAligned(dst + 5 * NR, r5);
+        Avx.StoreAligned(dst + 6 * NR, r6);
+        Avx.StoreAligned(dst + 7 * NR, r7);
+    }
 
+    /// <summary>In-register 8×8 transpose: on return r_q[r] holds the old r_r[q].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2,
+        ref Vector256<float> r3, ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6,
+        ref Vector256<float> r7)
+    {
         // Interleave row pairs: (x0 y0 x1 y1 | x4 y4 x5 y5) and (x2 y2 x3 y3 | x6 y6 x7 y7).
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
@@ -174,13 +216,13 @@ internal static unsafe class GemmPacking
         Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
 
         // Join the rows 0-3 and rows 4-7 halves across lanes.
-        Avx.StoreAligned(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.StoreAligned(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.StoreAligned(dst + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.StoreAligned(dst + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.StoreAligned(dst + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.StoreAligned(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.StoreAligned(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.StoreAligned(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+        r0 = Avx.Permute2x128(u0, u4, 0x20);
+        r1 = Avx.Permute2x128(u1, u5, 0x20);
+        r2 = Avx.Permute2x128(u2, u6, 0x20);
+        r3 = Avx.Permute2x128(u3, u7, 0x20);
+        r4 = Avx.Permute2x128(u0, u4, 0x31);
+        r5 = Avx.Permute2x128(u1, u5, 0x31);
+        r6 = Avx.Permute2x128(u2, u6, 0x31);
+        r7 = Avx.Permute2x128(u3, u7, 0x31);
     }
 }

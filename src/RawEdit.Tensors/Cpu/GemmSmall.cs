@@ -87,6 +87,7 @@ internal static unsafe class GemmSmall
         *y = beta == 0f ? sum * alpha : MathF.FusedMultiplyAdd(sum, alpha, beta * *y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRows(in GemvState s, int begin, int end)
     {
         int k = s.K;
@@ -115,6 +116,7 @@ internal static unsafe class GemmSmall
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AxpyCols(in GemvState s, int begin, int end)
     {
         int k = s.K;

@@ -54,6 +54,28 @@ public unsafe class CpuGemmThreadingTests
         }
     }
 
+    [Test]
+    public void GridFallbackMatchesStripScheme()
+    {
+        // Forces the fixed-grid scheme (used when the shared packed operand would be huge).
+        var rng = new Random(21);
+        int m = 200, n = 300, k = 500;
+        float[] a = Matrix(rng, m, k, k), b = Matrix(rng, n, k, k), c0 = Matrix(rng, m, n, n, 0f);
+        float[] strips = RunWithThreads(2, false, true, m, n, k, 1f, a, k, b, k, 0.5f, c0, n);
+        long saved = GemmParallel.MaxSharedFloats;
+        try
+        {
+            GemmParallel.MaxSharedFloats = 0;
+            float[] grid = RunWithThreads(2, false, true, m, n, k, 1f, a, k, b, k, 0.5f, c0, n);
+            float[] single = RunWithThreads(1, false, true, m, n, k, 1f, a, k, b, k, 0.5f, c0, n);
+            Assert.That(BitEqual(strips, grid) && BitEqual(strips, single), Is.True);
+        }
+        finally
+        {
+            GemmParallel.MaxSharedFloats = saved;
+        }
+    }
+
     [TestCase(12, 64, 64, 64, false, true)]    // attention scores Q·Kᵀ per head
     [TestCase(12, 64, 64, 64, false, false)]   // attention · V
     [TestCase(3, 100, 90, 80, true, false)]    // odd batch, problems big enough to split inside
