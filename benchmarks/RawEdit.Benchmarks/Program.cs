@@ -1,6 +1,6 @@
 // Entry point of the benchmarks.
 //   gemm-server               : line protocol for benchmarks/gemm/side_by_side.py (see GemmServer.cs)
-//   gemm [threads] [repeats]  : quick CpuGemm GFLOP/s table
+//   gemm [threads] [repeats] [extra] : quick CpuGemm GFLOP/s table (extra: the small-problem shapes)
 //   anything else             : BenchmarkDotNet (e.g. --filter '*GemmBenchmarks*')
 
 using BenchmarkDotNet.Running;
@@ -10,7 +10,7 @@ if (args.Length > 0 && args[0] == "gemm-server")
     return GemmServer.Serve(Console.In, Console.Out);
 if (args.Length > 0 && args[0] == "gemm")
     return GemmServer.Quick(args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount,
-        args.Length > 2 ? int.Parse(args[2]) : 15);
+        args.Length > 2 ? int.Parse(args[2]) : 15, args.Length > 3 && args[3] == "extra");
 
 BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
 return 0;

@@ -27,6 +27,14 @@ SHAPES = [
     ("256x3072x768", 256, 3072, 768, False),
     ("256x768x50257_lmhead_tB", 256, 768, 50257, True),
 ]
+# Small-problem checks (--shapes extra): single-token matrix-vector, one attention head, tiny k.
+EXTRA = [
+    ("1x768x3072", 1, 768, 3072, False),
+    ("1x768x50257_tB", 1, 768, 50257, True),
+    ("256x64x256_tB", 256, 64, 256, True),
+    ("64x64x64", 64, 64, 64, False),
+    ("256x8x256", 256, 8, 256, False),
+]
 
 
 def blas_core():
@@ -96,7 +104,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--min-sample", type=float, default=0.15, help="seconds per timed sample (sets calls)")
-    ap.add_argument("--shapes", default="all", help="comma-separated shape names or 'all'")
+    ap.add_argument("--shapes", default="all", help="comma-separated shape names, 'all' (the four main shapes) or 'extra'")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -106,12 +114,16 @@ def main():
     print()
 
     ours = Ours(args.ours.split())
-    wanted = None if args.shapes == "all" else set(args.shapes.split(","))
+    if args.shapes == "all":
+        todo = SHAPES
+    elif args.shapes == "extra":
+        todo = EXTRA
+    else:
+        names = args.shapes.split(",")
+        todo = [s for s in SHAPES + EXTRA if s[0] in names]
     rows = []
     try:
-        for name, m, k, n, tb in SHAPES:
-            if wanted and name not in wanted:
-                continue
+        for name, m, k, n, tb in todo:
             flops = 2.0 * m * n * k
             ours.setup(name, args.threads)
             th = Torch(m, k, n, tb)

@@ -51,20 +51,22 @@ public static class GemmServer
     }
 
     /// <summary>Ours only: median GFLOP/s per shape (quick check without Python).</summary>
-    public static int Quick(int threads, int repeats)
+    public static int Quick(int threads, int repeats, bool extra)
     {
         CpuGemm.ThreadCount = threads;
         Console.WriteLine($"CpuGemm, {threads} thread(s), median of {repeats}");
-        foreach (var shape in GemmShape.All)
+        foreach (var shape in extra ? GemmShape.Extra : GemmShape.All)
         {
             using var ops = new GemmOperands(shape);
+            var sw = Stopwatch.StartNew();
             for (int i = 0; i < 3; i++) ops.Run();
+            int calls = Math.Max(1, (int)(0.05 / (sw.Elapsed.TotalSeconds / 3)));
             var times = new double[repeats];
             for (int r = 0; r < repeats; r++)
             {
-                var sw = Stopwatch.StartNew();
-                ops.Run();
-                times[r] = sw.Elapsed.TotalSeconds;
+                sw.Restart();
+                for (int i = 0; i < calls; i++) ops.Run();
+                times[r] = sw.Elapsed.TotalSeconds / calls;
             }
             Array.Sort(times);
             double med = times[repeats / 2];

@@ -5,6 +5,7 @@
 //   gpt2-qkv : M×K×N = 256 × 768 × 3072   (x · W_fc, B stored [K, N])
 //   gpt2-proj: M×K×N = 256 × 3072 × 768   (h · W_proj, B stored [K, N])
 //   gpt2-lm  : M×K×N = 256 × 768 × 50257  (x · wteᵀ, wte stored [N, K] = [50257, 768], transB)
+//   Extra (small-problem checks): single-token matrix–vector products, one attention head, tiny k.
 
 using System.Runtime.InteropServices;
 using RawEdit.Tensors.Cpu;
@@ -24,8 +25,17 @@ public sealed record GemmShape(string Name, int M, int K, int N, bool TransB)
         new("256x768x50257_lmhead_tB", 256, 768, 50257, true),
     };
 
+    public static readonly GemmShape[] Extra =
+    {
+        new("1x768x3072", 1, 768, 3072, false),
+        new("1x768x50257_tB", 1, 768, 50257, true),
+        new("256x64x256_tB", 256, 64, 256, true),
+        new("64x64x64", 64, 64, 64, false),
+        new("256x8x256", 256, 8, 256, false),
+    };
+
     public static GemmShape Parse(string name) =>
-        All.FirstOrDefault(s => s.Name == name) ?? throw new ArgumentException($"unknown shape '{name}'");
+        All.Concat(Extra).FirstOrDefault(s => s.Name == name) ?? throw new ArgumentException($"unknown shape '{name}'");
 }
 
 /// <summary>64-byte aligned, randomly filled operands for one shape; call <see cref="Run"/> to multiply.</summary>

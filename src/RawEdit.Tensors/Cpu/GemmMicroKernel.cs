@@ -30,6 +30,17 @@ internal static unsafe class GemmMicroKernel
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite)
     {
+        // Start pulling the C tile in now; it is only touched after the k loop.
+        if (!overwrite)
+        {
+            float* cp = c;
+            for (int r = 0; r < MR; r++, cp += ldc)
+            {
+                Sse.Prefetch0(cp);
+                Sse.Prefetch0(cp + NR - 1);
+            }
+        }
+
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
