@@ -1,1 +1,16 @@
-﻿Console.WriteLine("Hello, World!");
+// Entry point of the benchmarks.
+//   gemm-server               : line protocol for benchmarks/gemm/side_by_side.py (see GemmServer.cs)
+//   gemm [threads] [repeats] [extra] : quick CpuGemm GFLOP/s table (extra: the small-problem shapes)
+//   anything else             : BenchmarkDotNet (e.g. --filter '*GemmBenchmarks*')
+
+using BenchmarkDotNet.Running;
+using RawEdit.Benchmarks.Gemm;
+
+if (args.Length > 0 && args[0] == "gemm-server")
+    return GemmServer.Serve(Console.In, Console.Out);
+if (args.Length > 0 && args[0] == "gemm")
+    return GemmServer.Quick(args.Length > 1 ? int.Parse(args[1]) : Environment.ProcessorCount,
+        args.Length > 2 ? int.Parse(args[2]) : 15, args.Length > 3 && args[3] == "extra");
+
+BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
+return 0;

@@ -1,0 +1,148 @@
+// Goto/BLIS-style blocked driver: runs the packed GEMM on one rectangular part of C.
+//
+// Shape legend (row-major, fp32):
+//   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C
+//   This driver computes rows [rowBegin, rowEnd) × columns [colBegin, colEnd) of C.
+//
+//   loop jc over the columns in steps of ≤ NC          B block  kc × nc  (packed, L3)
+//     loop pc over k in steps of ≤ KC                  (k blocks depend on k only, never on threads)
+//       pack op(B)[pc.., jc..]  (or point into a shared, fully pre-packed op(B))
+//       loop ic over the rows in steps of ≤ MC         A block  mc × kc  (packed, L2)
+//         pack op(A)[ic.., pc..]  (or point into a shared, fully pre-packed op(A))
+//         loop jr over NR-column micro-panels          B micro-panel kc × NR (L1)
+//           loop ir over MR-row micro-panels           A micro-panel MR × kc
+//             micro-kernel on C[ic+ir.., jc+jr..]      C tile MR × NR (registers)
+//
+// The first k block applies beta (or overwrites C when beta == 0); later k blocks add to C.
+//
+// Fully pre-packed operand (shared by all threads, see GemmParallel): op(A) as mPad × k with
+// mPad = ceil(m/MR)·MR, k block starting at pc stored at sharedA + pc·mPad in the PackA layout
+// (so row ic of that block is at + ic·kc); op(B) likewise with nPad = ceil(n/NR)·NR.
+
+using System.Runtime.CompilerServices;
+
+namespace RawEdit.Tensors.Cpu;
+
+/// <summary>Operands of one (non-batched) GEMM call, as given to the public API.</summary>
+internal unsafe struct GemmProblem
+{
+    public bool TransA, TransB;
+    public int M, N, K;
+    public float Alpha, Beta;
+    public float* A, B, C;
+    public nint Lda, Ldb, Ldc;
+}
+
+[SkipLocalsInit]
+internal static unsafe class GemmBlocked
+{
+    private const int MR = GemmMicroKernel.MR;
+    private const int NR = GemmMicroKernel.NR;
+
+    /// <summary>Upper bound of the k block (floats). B micro-panel KC×NR×4 B = 24 KiB sits in the 48 KiB L1d.</summary>
+    public const int KC = 384;
+
+    /// <summary>Upper bound of the row block; multiple of MR. A block MC×KC×4 B = 288 KiB in the 1 MiB L2.</summary>
+    public const int MC = 192;
+
+    /// <summary>Upper bound of the column block; multiple of NR. B block KC×NC×4 B = 6 MiB in L3.</summary>
+    public const int NC = 4096;
+
+    /// <summary>
+    /// Splits an extent into ceil(total/max) near-equal blocks. Used for k so the blocking (and with it
+    /// the rounding of every output element) depends on k alone.
+    /// </summary>
+    public static int BalancedBlock(int total, int max, int multiple)
+    {
+        int blocks = (total + max - 1) / max;
+        int size = (total + blocks - 1) / blocks;
+        return Math.Min(max, (size + multiple - 1) / multiple * multiple);
+    }
+
+    /// <summary>k block size used for a problem with this k (all blocks but the last have this size).</summary>
+    public static int KBlock(int k) => BalancedBlock(k, KC, 8);
+
+    public static int PadRows(int m) => (m + MR - 1) / MR * MR;
+    public static int PadCols(int n) => (n + NR - 1) / NR * NR;
+
+    /// <summary>
+    /// Computes C[rowBegin..rowEnd, colBegin..colEnd]. rowBegin must be a multiple of MR when
+    /// sharedA is given, colBegin a multiple of NR when sharedB is given.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(in GemmProblem g, int rowBegin, int rowEnd, int colBegin, int colEnd,
+        float* sharedA = null, float* sharedB = null)
+    {
+        if (rowEnd <= rowBegin || colEnd <= colBegin) return;
+        int kcMax = KBlock(g.K);
+        int mPad = PadRows(g.M), nPad = PadCols(g.N);
+        GemmBuffers.Get(out float* localA, out float* localB);
+
+        for (int jc = colBegin; jc < colEnd; jc += NC)
+        {
+            int nc = Math.Min(NC, colEnd - jc);
+            for (int pc = 0; pc < g.K; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, g.K - pc);
+                bool first = pc == 0;
+                bool overwrite = first && g.Beta == 0f;
+                float beta = first ? g.Beta : 1f;
+
+                float* packB;
+                if (sharedB != null) packB = sharedB + (nint)pc * nPad + (nint)jc * kc;
+                else GemmPacking.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, packB = localB);
+
+                for (int ic = rowBegin; ic < rowEnd; ic += MC)
+                {
+                    int mc = Math.Min(MC, rowEnd - ic);
+                    float* packA;
+                    if (sharedA != null) packA = sharedA + (nint)pc * mPad + (nint)ic * kc;
+                    else GemmPacking.PackA(g.TransA, g.A, g.Lda, ic, mc, pc, kc, packA = localA);
+                    MacroKernel(kc, mc, nc, packA, packB, g.C + ic * g.Ldc + jc, g.Ldc, g.Alpha, beta, overwrite);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MacroKernel(int kc, int mc, int nc, float* packA, float* packB, float* c, nint ldc,
+        float alpha, float beta, bool overwrite)
+    {
+        for (int jr = 0; jr < nc; jr += NR)
+        {
+            int nr = Math.Min(NR, nc - jr);
+            float* bp = packB + (nint)jr * kc;
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int mr = Math.Min(MR, mc - ir);
+                float* ap = packA + (nint)ir * kc;
+                float* ct = c + ir * ldc + jr;
+                if (mr == MR && nr == NR)
+                    GemmMicroKernel.Tile(kc, ap, bp, ct, ldc, alpha, beta, overwrite);
+                else
+                    GemmMicroKernel.EdgeTile(kc, ap, bp, ct, ldc, mr, nr, alpha, beta, overwrite);
+            }
+        }
+    }
+}
+
+/// <summary>Per-thread packing buffers, allocated once (64-byte aligned) and reused by every call on that thread.</summary>
+internal static unsafe class GemmBuffers
+{
+    public const int ASize = GemmBlocked.MC * GemmBlocked.KC;
+    public const int BSize = GemmBlocked.KC * GemmBlocked.NC;
+
+    [ThreadStatic] private static nint s_a;
+    [ThreadStatic] private static nint s_b;
+
+    public static void Get(out float* packA, out float* packB)
+    {
+        if (s_a == 0)
+        {
+            s_a = (nint)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)ASize * sizeof(float), 64);
+            s_b = (nint)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)BSize * sizeof(float), 64);
+        }
+        packA = (float*)s_a;
+        packB = (float*)s_b;
+    }
+}
