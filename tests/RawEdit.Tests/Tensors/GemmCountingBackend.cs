@@ -71,4 +71,13 @@ internal sealed class GemmCountingBackend : IBackend
 
     public void AttentionBackward(TensorStorage qkv, TensorStorage probs, TensorStorage dOutput, TensorStorage dQkv, int b, int t, int c, int heads) =>
         cpu.AttentionBackward(qkv, probs, dOutput, dQkv, b, t, c, heads);
+
+    public void SoftmaxCrossEntropy(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage loss, TensorStorage logSumExp, int rows, int n) =>
+        cpu.SoftmaxCrossEntropy(logits, targets, loss, logSumExp, rows, n);
+    public void SoftmaxCrossEntropyBackward(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage logSumExp, TensorStorage dLoss, TensorStorage dLogits, int rows, int n) =>
+        cpu.SoftmaxCrossEntropyBackward(logits, targets, logSumExp, dLoss, dLogits, rows, n);
+    public void AdamWUpdate(TensorStorage parameter, TensorStorage gradient, TensorStorage m, TensorStorage v,
+        double lr, double beta1, double beta2, double eps, double weightDecay, int step) =>
+        cpu.AdamWUpdate(parameter, gradient, m, v, lr, beta1, beta2, eps, weightDecay, step);
+    public double SumOfSquares(TensorStorage x) => cpu.SumOfSquares(x);
 }
