@@ -32,9 +32,11 @@ public class SplitMix64Tests
         Assert.That(items.Order(), Is.EqualTo(Enumerable.Range(0, 50)));
         Assert.That(items, Is.Not.EqualTo(Enumerable.Range(0, 50)));
 
-        Assert.That(SplitMix64.ForStream(1, "a").NextUInt64(), Is.EqualTo(SplitMix64.ForStream(1, "a").NextUInt64()));
-        Assert.That(SplitMix64.ForStream(1, "a").NextUInt64(), Is.Not.EqualTo(SplitMix64.ForStream(1, "b").NextUInt64()));
-        Assert.That(SplitMix64.ForStream(1, "a").NextUInt64(), Is.Not.EqualTo(SplitMix64.ForStream(2, "a").NextUInt64()));
-        Assert.That(SplitMix64.ForStream(1, "a", 3).NextUInt64(), Is.Not.EqualTo(SplitMix64.ForStream(1, "a", 4).NextUInt64()));
+        static ulong First(ulong seed, string name, ulong index = 0) => SplitMix64.ForStream(seed, name, index).NextUInt64();
+        ulong reference = First(1, "a");
+        Assert.That(First(1, "a"), Is.EqualTo(reference));
+        Assert.That(First(1, "b"), Is.Not.EqualTo(reference));
+        Assert.That(First(2, "a"), Is.Not.EqualTo(reference));
+        Assert.That(First(1, "a", 3), Is.Not.EqualTo(First(1, "a", 4)));
     }
 }
