@@ -1,3 +1,4 @@
+using RawEdit.Tensors;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+using RawEdit.Tensors;
 using static RawEdit.Evaluation.World.FillerWords;
 
 namespace RawEdit.Evaluation.World;

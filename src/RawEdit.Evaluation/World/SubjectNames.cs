@@ -1,3 +1,4 @@
+using RawEdit.Tensors;
 namespace RawEdit.Evaluation.World;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using RawEdit.Tensors;
 using RawEdit.Models.Tokenization;
 
 namespace RawEdit.Evaluation.World;

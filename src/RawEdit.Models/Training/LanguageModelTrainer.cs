@@ -49,7 +49,7 @@ public sealed class LanguageModelTrainer
     {
         int epoch = step / StepsPerEpoch, within = step % StepsPerEpoch;
         var order = Enumerable.Range(0, sequences.Count).ToArray();
-        new SplitMix64(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch).Shuffle(order);
+        SplitMix64.ForStream(Options.Seed, "epoch-order", (ulong)epoch).Shuffle(order);
         int start = within * Options.BatchSequences;
         return order[start..Math.Min(order.Length, start + Options.BatchSequences)];
     }

@@ -1,3 +1,4 @@
+using RawEdit.Tensors;
 using RawEdit.Evaluation.World;
 
 namespace RawEdit.Tests.Evaluation.World;
