@@ -77,10 +77,10 @@ public sealed class Tensor
 
     public static Tensor Scalar(double value, DType dtype = DType.F32) => Full(value, dtype);
 
-    /// <summary>Normal(0, std²) entries from a seeded generator (Box–Muller over System.Random).</summary>
+    /// <summary>Normal(0, std²) entries from a seeded generator (Box–Muller over SplitMix64).</summary>
     public static Tensor RandomNormal(int seed, double std, DType dtype, params int[] shape)
     {
-        var rng = new Random(seed);
+        var rng = new SplitMix64((ulong)seed);
         var values = new double[Tensors.Shape.Numel(shape)];
         for (int i = 0; i < values.Length; i++)
         {

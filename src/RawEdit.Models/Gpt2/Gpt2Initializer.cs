@@ -15,22 +15,22 @@ public static class Gpt2Initializer
         double residualStd = 0.02 / Math.Sqrt(2.0 * config.Layers);
         foreach (var (name, shape) in Gpt2Model.ExpectedShapes(config))
         {
-            int tensorSeed = unchecked(seed * 1_000_003 + index++);
+            ulong stream = (ulong)index++;
             parameters[name] = name switch
             {
                 _ when name.Contains(".ln_") && name.EndsWith(".weight") => Tensor.Full(1.0, DType.F32, shape),
                 _ when name.EndsWith(".bias") => Tensor.Zeros(shape),
-                _ when name.EndsWith("c_proj.weight") => RandomNormalF32(tensorSeed, residualStd, shape),
-                _ => RandomNormalF32(tensorSeed, 0.02, shape),
+                _ when name.EndsWith("c_proj.weight") => RandomNormalF32(seed, stream, residualStd, shape),
+                _ => RandomNormalF32(seed, stream, 0.02, shape),
             };
         }
         return new Gpt2Model(config, parameters);
     }
 
     /// <summary>Normal samples generated directly in float (a 124M-parameter model should not need a double copy).</summary>
-    private static Tensor RandomNormalF32(int seed, double std, int[] shape)
+    private static Tensor RandomNormalF32(int seed, ulong stream, double std, int[] shape)
     {
-        var rng = new Random(seed);
+        var rng = SplitMix64.ForStream((ulong)seed, "gpt2-init", stream);
         var values = new float[Shape.Numel(shape)];
         for (int i = 0; i < values.Length; i++)
         {
