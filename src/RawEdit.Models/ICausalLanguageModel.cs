@@ -21,6 +21,9 @@ public interface ICausalLanguageModel
     /// <summary>Logits [B,T,V] for a right-padded batch; hooks run at their points.</summary>
     Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null);
 
+    /// <summary>The residual stream after the last block [B,T,C], before the final layer norm.</summary>
+    Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null);
+
     /// <summary>Final layer norm and unembedding applied to a residual-stream activation [.., C] → [.., V].</summary>
     Tensor Unembed(Tensor hidden);
 

@@ -75,7 +75,9 @@ public sealed class Gpt2Model : ICausalLanguageModel
         yield return ("transformer.ln_f.bias", [C]);
     }
 
-    public Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null)
+    public Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null) => Unembed(HiddenStates(batch, hooks));
+
+    public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null)
     {
         if (batch.Time > Config.Positions)
             throw new ArgumentException($"sequence of {batch.Time} tokens exceeds the model's {Config.Positions} positions");
@@ -90,7 +92,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         var mask = batch.HasPadding ? Tensor.FromArray(batch.Mask, B, T) : null;
         for (int l = 0; l < Config.Layers; l++)
             h = Block(l, h, mask, hooks);
-        return Unembed(h);
+        return h;
     }
 
     private Tensor Block(int l, Tensor h, Tensor? mask, ForwardHooks? hooks)
@@ -112,9 +114,9 @@ public sealed class Gpt2Model : ICausalLanguageModel
     private static Tensor Hook(ForwardHooks? hooks, HookPoint point, int layer, Tensor x) =>
         hooks is null ? x : hooks.Apply(point, layer, x);
 
-    public Tensor Unembed(Tensor hidden)
-    {
-        var normed = Ops.LayerNorm(hidden, parameters["transformer.ln_f.weight"], parameters["transformer.ln_f.bias"], Config.LayerNormEpsilon);
-        return Ops.MatMul(normed, parameters["transformer.wte.weight"], transB: true);
-    }
+    public Tensor Unembed(Tensor hidden) => Ops.MatMul(FinalNorm(hidden), parameters["transformer.wte.weight"], transB: true);
+
+    /// <summary>ln_f(hidden): the features the tied head multiplies with wteᵀ.</summary>
+    public Tensor FinalNorm(Tensor hidden) =>
+        Ops.LayerNorm(hidden, parameters["transformer.ln_f.weight"], parameters["transformer.ln_f.bias"], Config.LayerNormEpsilon);
 }
