@@ -12,6 +12,7 @@ public static class Program
             TokenizeCommand.Create(),
             GenerateCommand.Create(),
             LogitsCommand.Create(),
+            EvalCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
