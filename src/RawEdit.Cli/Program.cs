@@ -13,6 +13,7 @@ public static class Program
             GenerateCommand.Create(),
             LogitsCommand.Create(),
             TrainCommand.Create(),
+            EvalCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
