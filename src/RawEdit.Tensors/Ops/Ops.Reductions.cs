@@ -31,6 +31,17 @@ public static partial class Ops
     public static Tensor Mean(Tensor x, int axis, bool keepDim = false) =>
         Scale(Sum(x, axis, keepDim), 1.0 / x.Shape[Shape.NormalizeAxis(axis, x.Rank)]);
 
-    /// <summary>Euclidean (Frobenius) norm of all elements.</summary>
-    public static Tensor Norm(Tensor x) => Sqrt(Sum(Square(x)));
+    /// <summary>
+    /// Euclidean (Frobenius) norm of all elements. Backward: d‖x‖/dx = x/‖x‖, and 0 at x = 0 (the
+    /// subgradient torch uses), where sqrt∘square would give 0·∞ = NaN.
+    /// </summary>
+    public static Tensor Norm(Tensor x)
+    {
+        double norm = Math.Sqrt(x.Backend.SumOfSquares(x.Storage));
+        var y = Tensor.Full(norm, x.DType);
+        return Recorder.Record(y, dy =>
+        {
+            if (norm > 0) x.Backend.Axpby(dy.Item() / norm, x.Storage, 1, GradientAccumulator.Buffer(x).Storage);
+        }, x);
+    }
 }

@@ -1,0 +1,60 @@
+using RawEdit.Models;
+using RawEdit.Tensors;
+
+namespace RawEdit.Editing;
+
+/// <summary>
+/// A weight update ΔW = u ⊗ r as a value: u spans the key (input) side, r the value (output) side.
+/// GPT-2 Conv1D weights are stored [in, out], so ΔW[i, o] = u[i]·r[o]; torch Linear weights ([out, in]) take the transpose.
+/// </summary>
+public sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool OutByIn)
+{
+    public int Rows => OutByIn ? R.Length : U.Length;
+    public int Columns => OutByIn ? U.Length : R.Length;
+
+    /// <summary>‖ΔW‖_F / numel(W), the r-ROME paper's |Δ| (element-count normalised).</summary>
+    public double NormalizedMagnitude => Frobenius / ((double)U.Length * R.Length);
+
+    public double Frobenius => Norm(U) * Norm(R);
+
+    /// <summary>ΔW in the stored orientation, row-major.</summary>
+    public float[] DeltaMatrix()
+    {
+        var (left, right) = OutByIn ? (R, U) : (U, R);
+        var delta = new float[left.Length * right.Length];
+        for (int i = 0; i < left.Length; i++)
+            for (int j = 0; j < right.Length; j++) delta[i * right.Length + j] = left[i] * right[j];
+        return delta;
+    }
+
+    /// <summary>Adds ΔW to the model's weight; the returned handle restores the exact original bits.</summary>
+    public AppliedEdit ApplyTo(ICausalLanguageModel model)
+    {
+        var weight = model.Parameters.TryGetValue(WeightName, out var w) ? w
+            : throw new ArgumentException($"the model has no weight '{WeightName}'");
+        if (weight.Rank != 2 || weight.Shape[0] != Rows || weight.Shape[1] != Columns)
+            throw new ArgumentException($"edit of shape [{Rows},{Columns}] does not fit '{WeightName}' {Shape.Format(weight.Shape)}");
+        var original = weight.Clone();
+        var (left, right) = OutByIn ? (R, U) : (U, R);
+        var l = Tensor.FromArray(left, left.Length, 1);
+        var r = Tensor.FromArray(right, 1, right.Length);
+        // W ← W + l·r: a GEMM with inner size 1, accumulating (beta = 1) into the weight in place.
+        weight.Backend.Gemm(false, false, Rows, Columns, 1, 1, l.Storage, 1, 0, r.Storage, Columns, 0, 1, weight.Storage, Columns, 0, 1);
+        return new AppliedEdit(weight, original);
+    }
+
+    private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+}
+
+/// <summary>An edit in effect; <see cref="Revert"/> puts the saved weight back bit for bit.</summary>
+public sealed class AppliedEdit(Tensor weight, Tensor original)
+{
+    public bool Reverted { get; private set; }
+
+    public void Revert()
+    {
+        if (Reverted) return;
+        weight.CopyFrom(original);
+        Reverted = true;
+    }
+}

@@ -1,0 +1,85 @@
+using RawEdit.Models;
+using RawEdit.Models.Hooks;
+using RawEdit.Tensors;
+using RawEdit.Tensors.Autodiff;
+using RawEdit.Tensors.Optim;
+
+namespace RawEdit.Editing.Rome;
+
+/// <summary>The optimised δ, the value it starts from, and how the optimisation went.</summary>
+public sealed record ValueOptimization(float[] Delta, float[] VInit, double[] LossTrace, int AdamSteps, string StopReason)
+{
+    /// <summary>v* = v_init + δ, the value the edited layer should produce for the subject.</summary>
+    public float[] VStar => VInit.Zip(Delta, (v, d) => v + d).ToArray();
+}
+
+/// <summary>
+/// ROME's value optimisation (compute_v): find δ ∈ R^C, added to the activation at <paramref name="point"/>
+/// of one layer at the subject's last token of every prompt, minimising
+///   L(δ) = mean_p [ −(1/|t|) Σ_j log P(t_j | rewrite_p) ] + kl_factor·KL(P_δ ‖ P_0)(KL prompt) + v_weight_decay·‖δ‖/‖v_init‖².
+/// Per iteration, as upstream: loss → stop if < 0.05 → stop at the last iteration → backward → Adam step →
+/// clamp ‖δ‖ ≤ clamp_norm_factor·‖v_init‖. So at most v_num_grad_steps − 1 Adam steps. Weights stay frozen:
+/// the backward pass computes no weight gradient.
+/// </summary>
+public static class ValueOptimizer
+{
+    public static ValueOptimization Optimize(ICausalLanguageModel model, int layer, RomePrompts prompts, RomeHyperParameters h, HookPoint point = HookPoint.MlpOut)
+    {
+        var all = prompts.Rewrites.Append(prompts.Kl).ToList();
+        var batch = new TokenBatch(all.Select(p => p.Ids).ToList(), model.EosTokenId);
+        var subjectRows = all.Select((p, b) => batch.Row(b, p.SubjectLast)).ToArray();
+        var t = prompts.TargetIds;
+        // Target token j of rewrite prompt p is predicted at position |rewrite_p| − |t| + j.
+        var targetRows = prompts.Rewrites.SelectMany((p, b) => Enumerable.Range(0, t.Length).Select(j => batch.Row(b, p.Ids.Length - t.Length + j))).ToArray();
+        var targetIds = prompts.Rewrites.SelectMany(_ => t).ToArray();
+        int klRow = subjectRows[^1];
+
+        var delta = Tensor.Zeros(model.Embedding);
+        delta.RequiresGrad = true;
+        var adam = new AdamW([new OptimizedParameter("delta", delta, Decay: false)], new AdamWOptions(0.9, 0.999, 1e-8, WeightDecay: 0));
+        float[]? vInit = null;
+        Tensor? klInit = null;
+        double vInitNorm = 0;
+        var trace = new List<double>();
+        string stop = "no iterations";
+        for (int it = 0; it < h.VNumGradSteps; it++)
+        {
+            var hooks = new ForwardHooks();
+            var activation = it == 0 ? hooks.Capture(point, layer) : null;
+            hooks.AddVector(point, layer, delta, subjectRows);
+            using var tape = new Tape();
+            var hidden = Ops.Reshape(model.HiddenStates(batch, hooks), -1, model.Embedding);
+            var logProbs = Ops.LogSoftmax(model.Unembed(Ops.GatherRows(hidden, [.. targetRows, klRow])));
+            var targetLogProbs = Ops.Slice(logProbs, 0, 0, targetRows.Length);
+            var klLogProbs = Ops.Slice(logProbs, 0, targetRows.Length, 1);
+            if (it == 0)
+            {
+                vInit = activation!.Required.ToFloatArray().AsSpan(subjectRows[0] * model.Embedding, model.Embedding).ToArray();
+                vInitNorm = Math.Sqrt(vInit.Sum(x => (double)x * x));
+                klInit = klLogProbs.Detach().Clone();
+            }
+            var nll = Ops.Scale(Ops.Sum(Ops.PickColumns(targetLogProbs, targetIds)), -1.0 / targetIds.Length);
+            var kl = Ops.KlDivergence(klLogProbs, klInit!);
+            var decay = Ops.Scale(Ops.Norm(delta), h.VWeightDecay / (vInitNorm * vInitNorm));
+            var loss = Ops.Add(Ops.Add(nll, Ops.Scale(kl, h.KlFactor)), decay);
+            double value = loss.Item();
+            if (!double.IsFinite(value)) throw new InvalidOperationException($"ROME value optimisation produced a non-finite loss ({value}) at iteration {it}");
+            trace.Add(value);
+            if (value < RomeHyperParameters.EarlyStopLoss) { stop = "loss below 0.05"; break; }
+            if (it == h.VNumGradSteps - 1) { stop = "last iteration"; break; }
+            tape.Backward(loss);
+            adam.Update(h.VLr);
+            adam.ZeroGrad();
+            Clamp(delta, h.ClampNormFactor * vInitNorm);
+        }
+        if (vInit is null) throw new InvalidOperationException("v_num_grad_steps is 0: ROME needs at least one iteration to read v_init");
+        return new ValueOptimization(delta.ToFloatArray(), vInit, [.. trace], adam.Step, stop);
+    }
+
+    /// <summary>Projects δ back onto the ball ‖δ‖ ≤ bound.</summary>
+    private static void Clamp(Tensor delta, double bound)
+    {
+        double norm = Math.Sqrt(delta.Backend.SumOfSquares(delta.Storage));
+        if (norm > bound) delta.Backend.Axpby(bound / norm, delta.Storage, 0, delta.Storage);
+    }
+}

@@ -1,0 +1,44 @@
+using RawEdit.Tensors.LinearAlgebra;
+
+namespace RawEdit.Editing.Statistics;
+
+/// <summary>
+/// C = E[k kᵀ] (uncentered) of one layer's keys, float64, row-major F×F, with the Cholesky factor
+/// cached for solves. <see cref="Identity"/> stands for mom2_adjustment = false.
+/// </summary>
+public sealed class SecondMoment
+{
+    private Cholesky? factor;
+
+    public SecondMoment(double[] matrix, int dimension, long tokens)
+    {
+        if (matrix.Length != (long)dimension * dimension) throw new ArgumentException($"second moment of {matrix.Length} elements is not {dimension}×{dimension}");
+        Matrix = matrix;
+        Dimension = dimension;
+        Tokens = tokens;
+    }
+
+    public double[] Matrix { get; }
+    public int Dimension { get; }
+    /// <summary>Number of key vectors averaged (0 for the identity).</summary>
+    public long Tokens { get; }
+    public bool IsIdentity => Tokens == 0;
+
+    public static SecondMoment Identity(int dimension)
+    {
+        var m = new double[dimension * dimension];
+        for (int i = 0; i < dimension; i++) m[i * dimension + i] = 1;
+        return new SecondMoment(m, dimension, 0);
+    }
+
+    /// <summary>C⁻¹ x in float64.</summary>
+    public double[] Solve(ReadOnlySpan<float> x)
+    {
+        if (x.Length != Dimension) throw new ArgumentException($"vector of {x.Length} for a {Dimension}-dimensional second moment");
+        var b = new double[x.Length];
+        for (int i = 0; i < b.Length; i++) b[i] = x[i];
+        if (IsIdentity) return b;
+        factor ??= new Cholesky(Matrix, Dimension);
+        return factor.Solve(b);
+    }
+}
