@@ -9,11 +9,14 @@ public static class Program
     {
         var root = new RootCommand("RawEdit: edit the facts stored inside GPT-style language models, in C#.")
         {
+            DemoCommand.Create(),
             TokenizeCommand.Create(),
             GenerateCommand.Create(),
             LogitsCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
+            StatsCommand.Create(),
+            EditCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

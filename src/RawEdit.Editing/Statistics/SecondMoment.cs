@@ -24,6 +24,9 @@ public sealed class SecondMoment
     public long Tokens { get; }
     public bool IsIdentity => Tokens == 0;
 
+    /// <summary>Number of documents the keys came from (upstream's mom2_n_samples counts these).</summary>
+    public int Documents { get; init; }
+
     public static SecondMoment Identity(int dimension)
     {
         var m = new double[dimension * dimension];

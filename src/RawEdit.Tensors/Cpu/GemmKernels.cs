@@ -38,7 +38,7 @@ internal static unsafe class GemmKernels
             if (transB)
                 for (int j = 0; j < n; j++) acc[j] += av * b[ob + (long)j * ldb + p];
             else
-                for (int j = 0; j < n; j++) acc[j] += av * b[ob + (long)p * ldb + j];
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(b.AsSpan((int)(ob + (long)p * ldb), n), av, acc, acc);
         }
         long rowStart = oc + (long)row * ldc;
         for (int j = 0; j < n; j++)

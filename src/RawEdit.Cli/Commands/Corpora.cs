@@ -1,0 +1,23 @@
+using RawEdit.Evaluation.World;
+using RawEdit.Models;
+using RawEdit.Models.Tokenization;
+
+namespace RawEdit.Cli.Commands;
+
+/// <summary>Text corpora for second-moment statistics: a file (one document per non-empty line) or the default model's own world.</summary>
+internal static class Corpora
+{
+    public sealed record Corpus(string Hash, IEnumerable<int[]> Documents);
+
+    public static Corpus Open(string corpus, Gpt2Tokenizer tokenizer)
+    {
+        if (corpus == TinyWorldPreset.Name)
+        {
+            var texts = WorldCorpus.RenderTexts(FactWorld.Generate(TinyWorldPreset.World));
+            return new Corpus(ModelFingerprint.OfText(texts), texts.Select(tokenizer.Encode));
+        }
+        if (!File.Exists(corpus)) throw new FileNotFoundException($"corpus not found: {corpus} (a text file, or '{TinyWorldPreset.Name}')");
+        var lines = File.ReadLines(corpus).Where(l => !string.IsNullOrWhiteSpace(l));
+        return new Corpus(ModelFingerprint.OfText(File.ReadLines(corpus)), lines.Select(tokenizer.Encode));
+    }
+}
