@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using RawEdit.Models.Gpt2;
+
+namespace RawEdit.Tests.Cli;
+
+[TestFixture]
+public class EditCliTests
+{
+    private string temp = "";
+
+    [SetUp]
+    public void CreateTemp() => temp = Directory.CreateTempSubdirectory("rawedit-edit-").FullName;
+
+    [TearDown]
+    public void DeleteTemp() => Directory.Delete(temp, true);
+
+    private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
+
+    private string Write(string name, string text)
+    {
+        string path = Path.Combine(temp, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private string Hparams() => Write("hparams.json", """
+        {"layers": [0], "fact_token": "subject_last", "v_num_grad_steps": 4, "v_lr": 0.5, "v_loss_layer": 0,
+         "v_weight_decay": 0.005, "clamp_norm_factor": 4, "kl_factor": 0.0625, "mom2_adjustment": false,
+         "context_template_length_params": [[5, 2]], "rewrite_module_tmp": "transformer.h.{}.mlp.c_proj"}
+        """);
+
+    [TestCase("rome")]
+    [TestCase("r-rome")]
+    [TestCase("p-rome")]
+    public void Edit_changes_only_the_edited_matrix_keeps_the_input_and_reports_the_figures(string method)
+    {
+        string requests = Write("requests.json", """
+            [{"case_id": 7, "requested_rewrite": {"prompt": "In Paris one can visit {}", "subject": "The Eiffel Tower",
+              "target_new": {"str": "Rome"}, "target_true": {"str": "Paris"}}},
+             {"case_id": 8, "prompt": "Danielle Darrieux speaks", "subject": "Danielle Darrieux", "target_new": "English", "ground_truth": "French"}]
+            """);
+        byte[] inputBefore = File.ReadAllBytes(Path.Combine(Fixture, "model.safetensors"));
+        string outDir = Path.Combine(temp, "edited"), report = Path.Combine(temp, "report.json");
+        var (code, output, err) = CliTests.Run("", "edit", "--model", Fixture, "--method", method, "--requests", requests,
+            "--hparams", Hparams(), "--out", outDir, "--report", report);
+        Assert.That(code, Is.Zero, err + output);
+
+        Assert.That(File.ReadAllBytes(Path.Combine(Fixture, "model.safetensors")), Is.EqualTo(inputBefore), "the input model must not change");
+        var original = Gpt2Checkpoint.Load(Fixture).Model;
+        var edited = Gpt2Checkpoint.Load(outDir).Model;
+        foreach (var (name, tensor) in original.Parameters)
+        {
+            bool same = tensor.ToFloatArray().SequenceEqual(edited[name].ToFloatArray());
+            Assert.That(same, Is.EqualTo(name != "transformer.h.0.mlp.c_proj.weight"), name);
+        }
+        var json = JsonNode.Parse(File.ReadAllText(report))!;
+        var edits = json["edits"]!.AsArray();
+        Assert.That(edits, Has.Count.EqualTo(2));
+        Assert.That((double)edits[0]!["delta_magnitude"]!, Is.GreaterThan(0));
+        Assert.That((string)edits[1]!["prompt"]!, Is.EqualTo("{} speaks"));
+        Assert.That(json["context_templates"]!.AsArray(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Edit_refuses_to_overwrite_its_input_and_names_unknown_methods()
+    {
+        string requests = Write("r.json", """{"prompt": "{} is in", "subject": "Paris", "target_new": "Rome"}""");
+        var same = CliTests.Run("", "edit", "--model", Fixture, "--method", "rome", "--requests", requests, "--hparams", Hparams(), "--out", Fixture);
+        Assert.That(same.Code, Is.Not.Zero);
+        Assert.That(same.Err, Does.Contain("never overwrite"));
+        var unknown = CliTests.Run("", "edit", "--model", Fixture, "--method", "rosa", "--requests", requests, "--out", Path.Combine(temp, "x"));
+        Assert.That(unknown.Err, Does.Contain("unknown method 'rosa'"));
+    }
+
+    [Test]
+    public void A_request_whose_prompt_lacks_its_subject_is_refused_with_its_case()
+    {
+        string requests = Write("bad.json", """[{"case_id": 42, "prompt": "The tower is in", "subject": "Eiffel Tower", "target_new": "Rome"}]""");
+        var (code, _, err) = CliTests.Run("", "edit", "--model", Fixture, "--method", "rome", "--requests", requests, "--hparams", Hparams(), "--out", Path.Combine(temp, "x"));
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(err, Does.Contain("case 42").And.Contain("does not contain its subject"));
+        Assert.That(Directory.Exists(Path.Combine(temp, "x")), Is.False, "nothing is written when the input is bad");
+    }
+}
