@@ -29,6 +29,7 @@ public sealed record GemmShape(string Name, int M, int K, int N, bool TransB)
     {
         new("1x768x3072", 1, 768, 3072, false),
         new("1x768x50257_tB", 1, 768, 50257, true),
+        new("4x768x3072", 4, 768, 3072, false),
         new("256x64x256_tB", 256, 64, 256, true),
         new("64x64x64", 64, 64, 64, false),
         new("256x8x256", 256, 8, 256, false),

@@ -45,8 +45,8 @@ internal static unsafe class GemmBlocked
     /// <summary>Upper bound of the row block; multiple of MR. A block MC×KC×4 B = 288 KiB in the 1 MiB L2.</summary>
     public const int MC = 192;
 
-    /// <summary>Upper bound of the column block; multiple of NR. B block KC×NC×4 B = 6 MiB in L3.</summary>
-    public const int NC = 4096;
+    /// <summary>Upper bound of the column block; multiple of NR. B block KC×NC×4 B = 3 MiB in L3.</summary>
+    public const int NC = 2048;
 
     /// <summary>
     /// Splits an extent into ceil(total/max) near-equal blocks. Used for k so the blocking (and with it
@@ -76,7 +76,6 @@ internal static unsafe class GemmBlocked
         if (rowEnd <= rowBegin || colEnd <= colBegin) return;
         int kcMax = KBlock(g.K);
         int mPad = PadRows(g.M), nPad = PadCols(g.N);
-        GemmBuffers.Get(out float* localA, out float* localB);
 
         for (int jc = colBegin; jc < colEnd; jc += NC)
         {
@@ -90,14 +89,14 @@ internal static unsafe class GemmBlocked
 
                 float* packB;
                 if (sharedB != null) packB = sharedB + (nint)pc * nPad + (nint)jc * kc;
-                else GemmPacking.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, packB = localB);
+                else GemmPacking.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, packB = GemmBuffers.B());
 
                 for (int ic = rowBegin; ic < rowEnd; ic += MC)
                 {
                     int mc = Math.Min(MC, rowEnd - ic);
                     float* packA;
                     if (sharedA != null) packA = sharedA + (nint)pc * mPad + (nint)ic * kc;
-                    else GemmPacking.PackA(g.TransA, g.A, g.Lda, ic, mc, pc, kc, packA = localA);
+                    else GemmPacking.PackA(g.TransA, g.A, g.Lda, ic, mc, pc, kc, packA = GemmBuffers.A());
                     MacroKernel(kc, mc, nc, packA, packB, g.C + ic * g.Ldc + jc, g.Ldc, g.Alpha, beta, overwrite);
                 }
             }
@@ -126,7 +125,10 @@ internal static unsafe class GemmBlocked
     }
 }
 
-/// <summary>Per-thread packing buffers, allocated once (64-byte aligned) and reused by every call on that thread.</summary>
+/// <summary>
+/// Per-thread packing buffers, each allocated (64-byte aligned) on the thread's first need and reused
+/// by every later call on that thread: A block 288 KiB, B block 3 MiB.
+/// </summary>
 internal static unsafe class GemmBuffers
 {
     public const int ASize = GemmBlocked.MC * GemmBlocked.KC;
@@ -135,14 +137,10 @@ internal static unsafe class GemmBuffers
     [ThreadStatic] private static nint s_a;
     [ThreadStatic] private static nint s_b;
 
-    public static void Get(out float* packA, out float* packB)
-    {
-        if (s_a == 0)
-        {
-            s_a = (nint)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)ASize * sizeof(float), 64);
-            s_b = (nint)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)BSize * sizeof(float), 64);
-        }
-        packA = (float*)s_a;
-        packB = (float*)s_b;
-    }
+    public static float* A() => (float*)(s_a != 0 ? s_a : s_a = Alloc(ASize));
+
+    public static float* B() => (float*)(s_b != 0 ? s_b : s_b = Alloc(BSize));
+
+    private static nint Alloc(int floats) =>
+        (nint)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
 }

@@ -27,6 +27,11 @@ internal static unsafe class GemmMicroKernel
     public const int NR = 16;
 
     /// <summary>Full MR×NR tile: accumulate kc steps and write straight into C.</summary>
+    /// <remarks>
+    /// Not inlined: one call covers kc (≤ 384) k steps, so the call costs nothing measurable
+    /// (AggressiveInlining measured the same), and a standalone body keeps all 12 accumulators in
+    /// registers without competing with the caller's loop variables.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite)
     {

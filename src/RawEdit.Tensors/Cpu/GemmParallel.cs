@@ -66,7 +66,7 @@ internal static unsafe class GemmParallel
             var plan = new Plan
             {
                 G = g, SplitN = splitN, Shared = shared, Strips = strips, StripWidth = width,
-                PackChunks = Math.Min(units, 2 * threads),
+                PackChunks = Math.Min(splitN ? (g.M + MR - 1) / MR : (g.N + NR - 1) / NR, 2 * threads),
             };
             GemmThreading.Run(threads, plan, &Participant);
         }

@@ -1,17 +1,15 @@
 // Work partitioning and a minimal fork-join for the GEMM.
 //
 // Shape legend:
-//   C[m, n] is cut into a grid of tm × tn rectangular parts (tm·tn = thread count), row cuts on
-//   multiples of MR and column cuts on multiples of NR. Each part runs the whole blocked algorithm
-//   (its own packing) on its rectangle. k is never split: every element of C is produced by one
-//   thread with the same sequence of operations, so results are bit-identical for any ThreadCount.
-//   Batched calls may instead hand whole batch entries to threads (same argument).
+//   Range: an extent (rows of C, columns of C, batch entries) cut into near-equal parts on
+//   multiples of a unit (MR for rows, NR for columns, 1 for batch entries).
+//   ChooseGrid: C[m, n] as a tm × tn grid of rectangles (tm·tn = thread count), used by the
+//   fallback scheme of GemmParallel. k is never split anywhere: every element of C is produced by
+//   one thread with the same sequence of operations, so results are bit-identical for any ThreadCount.
 //
 // Fork-join: the caller queues (parts − 1) pool work items, then claims parts itself from a shared
 // counter; a part not yet claimed by a pool thread is run by the caller, so nothing ever waits on
 // a pool thread that has not started (no deadlock under thread-pool starvation).
-
-using System.Runtime.CompilerServices;
 
 namespace RawEdit.Tensors.Cpu;
 
