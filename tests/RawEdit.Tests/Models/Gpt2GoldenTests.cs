@@ -91,4 +91,28 @@ public class Gpt2GoldenTests
         Assert.That(Compare.RelativeError(delta.Grad!.ToFloatArray(), golden.Golden("inject.grad_delta")), Is.LessThanOrEqualTo(GradientTolerance));
         Assert.That(golden.Model.Parameters.Values.All(p => p.Grad is null), "frozen weights must get no gradient");
     }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Captured_hook_gradients_sum_to_the_gradient_of_the_injected_vector(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        var delta = Tensor.FromArray(golden.Golden("inject.delta"), golden.Model.Embedding);
+        delta.RequiresGrad = true;
+        var hooks = new ForwardHooks();
+        hooks.AddVector(HookPoint.MlpOut, golden.HookLayer, delta, golden.InjectRows);
+        var captured = hooks.Capture(HookPoint.MlpOut, golden.HookLayer, retainGrad: true);
+        using (var tape = new Tape())
+        {
+            var logits = golden.Model.Forward(golden.Batch, hooks);
+            tape.Backward(Ops.CrossEntropy(Ops.Reshape(logits, -1, golden.Model.VocabSize), golden.Batch.NextTokenTargets()));
+        }
+        // δ enters the MLP output additively at its rows, so dL/dδ = Σ over those rows of dL/d(mlp out).
+        var grad = captured.Required.Grad!.ToFloatArray();
+        int c = golden.Model.Embedding;
+        var summed = new float[c];
+        foreach (int row in golden.InjectRows)
+            for (int i = 0; i < c; i++) summed[i] += grad[row * c + i];
+        Assert.That(Compare.RelativeError(summed, golden.Golden("inject.grad_delta")), Is.LessThanOrEqualTo(GradientTolerance));
+        Assert.That(Compare.RelativeError(summed, delta.Grad!.ToFloatArray()), Is.LessThan(1e-5));
+    }
 }
