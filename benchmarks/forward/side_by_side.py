@@ -10,7 +10,6 @@ median tokens/s of each side and the ratio. PyTorch runs its plain-torch GPT-2 f
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -18,7 +17,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
 
+sys.path.insert(0, os.path.dirname(HERE))
 import torch  # noqa: E402
+from server_client import CSharpServer  # noqa: E402
 import gpt2_ref  # noqa: E402
 
 
@@ -30,26 +31,6 @@ def torch_model():
     return gpt2_ref.GPT2(cfg, params, {n: n for n in params})
 
 
-class Ours:
-    def __init__(self, cmd):
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-        if self.p.stdout.readline().strip() != "ready":
-            raise RuntimeError("the C# forward server did not start")
-
-    def ask(self, line):
-        self.p.stdin.write(line + "\n")
-        self.p.stdin.flush()
-        reply = self.p.stdout.readline().strip()
-        if not reply or reply.startswith("error"):
-            raise RuntimeError(f"C# side answered {reply!r} to {line!r}")
-        return reply
-
-    def close(self):
-        self.p.stdin.write("quit\n")
-        self.p.stdin.flush()
-        self.p.wait(timeout=30)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=9)
@@ -59,7 +40,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     model = torch_model()
-    ours = Ours(args.ours.split())
+    ours = CSharpServer(args.ours.split(), greeting="ready")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; GPT-2 124M random weights, fp32, no grad")
     print("| B x T | ours tokens/s | torch tokens/s | ours / torch |")
     print("|---|---:|---:|---:|")

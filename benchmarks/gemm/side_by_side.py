@@ -21,6 +21,9 @@ import time
 
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from server_client import CSharpServer  # noqa: E402
+
 SHAPES = [
     ("1024^3", 1024, 1024, 1024, False),
     ("256x768x3072", 256, 768, 3072, False),
@@ -50,30 +53,12 @@ def blas_core():
     return "unknown"
 
 
-class Ours:
-    def __init__(self, cmd):
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-    def ask(self, line):
-        self.p.stdin.write(line + "\n")
-        self.p.stdin.flush()
-        reply = self.p.stdout.readline().strip()
-        if not reply or reply.startswith("error"):
-            raise RuntimeError(f"C# side answered {reply!r} to {line!r}")
-        return reply
-
+class Ours(CSharpServer):
     def setup(self, name, threads):
         self.ask(f"setup {name} {threads}")
 
     def time(self, calls):
         return float(self.ask(f"time {calls}"))
-
-    def close(self):
-        try:
-            self.ask("quit")
-        except Exception:
-            pass
-        self.p.wait(timeout=30)
 
 
 class Torch:
