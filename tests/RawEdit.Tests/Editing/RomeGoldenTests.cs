@@ -25,8 +25,10 @@ public class RomeGoldenTests
     public static IEnumerable<TestCaseData> RandomCases() =>
         Manifest("rome-random")["cases"]!.AsObject().Select(c => new TestCaseData(c.Key).SetName($"rome-random {c.Key}"));
 
+    /// <summary>Text requests on the HF fixture and on the embedded default model.</summary>
     public static IEnumerable<TestCaseData> TextCases() =>
-        Manifest("rome-hf-tiny-gpt2")["cases"]!.AsObject().Select(c => new TestCaseData(c.Key).SetName($"rome-hf-tiny-gpt2 {c.Key}"));
+        new[] { "rome-hf-tiny-gpt2", "rome-default" }.SelectMany(set =>
+            Manifest(set)["cases"]!.AsObject().Select(c => new TestCaseData(set, c.Key).SetName($"{set} {c.Key}")));
 
     private static RomeMode ModeOf(string name) => name switch
     {
@@ -89,11 +91,11 @@ public class RomeGoldenTests
     }
 
     [TestCaseSource(nameof(TextCases))]
-    public void Text_requests_tokenise_index_and_edit_as_the_reference(string caseName)
+    public void Text_requests_tokenise_index_and_edit_as_the_reference(string set, string caseName)
     {
-        var manifest = Manifest("rome-hf-tiny-gpt2");
+        var manifest = Manifest(set);
         var c = manifest["cases"]![caseName]!.AsObject();
-        var model = Gpt2Checkpoint.Load(TestPaths.Fixture("fixtures/hf-tiny-gpt2")).Model;
+        var model = Gpt2Checkpoint.Load(Path.Combine(TestPaths.RepoRoot, (string)manifest["model_dir"]!)).Model;
         var templates = manifest["templates"]!.AsArray().Select(t => (string)t!).ToList();
         var r = c["request"]!;
         var request = EditRequest.Create((string)r["prompt"]!, (string)r["subject"]!, (string)r["target_new"]!);
@@ -105,7 +107,7 @@ public class RomeGoldenTests
         Assert.That(built.Rewrites, Is.EqualTo(expected.Rewrites).Using<IndexedPrompt>(SamePrompt));
 
         var result = RomeEditor.Compute(model, built, HparamsOf(c, (int)manifest["layer"]!), ModeOf((string)c["mode"]!), SecondMoment.Identity(model.MlpWidth));
-        CheckAgainstGolden("rome-hf-tiny-gpt2", caseName, result, c);
+        CheckAgainstGolden(set, caseName, result, c);
     }
 
     private static bool SamePrompt(IndexedPrompt a, IndexedPrompt b) => a.SubjectLast == b.SubjectLast && a.Ids.SequenceEqual(b.Ids);
