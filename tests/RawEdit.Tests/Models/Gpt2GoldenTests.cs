@@ -76,10 +76,7 @@ public class Gpt2GoldenTests
     public void A_vector_injected_at_the_mlp_output_gets_the_reference_gradient_with_frozen_weights(string name)
     {
         using var golden = GoldenCase.Open(name);
-        var delta = Tensor.FromArray(golden.Golden("inject.delta"), golden.Model.Embedding);
-        delta.RequiresGrad = true;
-        var hooks = new ForwardHooks();
-        hooks.AddVector(HookPoint.MlpOut, golden.HookLayer, delta, golden.InjectRows);
+        var (delta, hooks) = InjectReferenceDelta(golden);
 
         using var tape = new Tape();
         var logits = golden.Model.Forward(golden.Batch, hooks);
@@ -96,10 +93,7 @@ public class Gpt2GoldenTests
     public void Captured_hook_gradients_sum_to_the_gradient_of_the_injected_vector(string name)
     {
         using var golden = GoldenCase.Open(name);
-        var delta = Tensor.FromArray(golden.Golden("inject.delta"), golden.Model.Embedding);
-        delta.RequiresGrad = true;
-        var hooks = new ForwardHooks();
-        hooks.AddVector(HookPoint.MlpOut, golden.HookLayer, delta, golden.InjectRows);
+        var (delta, hooks) = InjectReferenceDelta(golden);
         var captured = hooks.Capture(HookPoint.MlpOut, golden.HookLayer, retainGrad: true);
         using (var tape = new Tape())
         {
@@ -114,5 +108,15 @@ public class Gpt2GoldenTests
             for (int i = 0; i < c; i++) summed[i] += grad[row * c + i];
         Assert.That(Compare.RelativeError(summed, golden.Golden("inject.grad_delta")), Is.LessThanOrEqualTo(GradientTolerance));
         Assert.That(Compare.RelativeError(summed, delta.Grad!.ToFloatArray()), Is.LessThan(1e-5));
+    }
+
+    /// <summary>The reference's δ, requiring a gradient, added at the MLP output of the hook layer at the injection rows.</summary>
+    private static (Tensor Delta, ForwardHooks Hooks) InjectReferenceDelta(GoldenCase golden)
+    {
+        var delta = Tensor.FromArray(golden.Golden("inject.delta"), golden.Model.Embedding);
+        delta.RequiresGrad = true;
+        var hooks = new ForwardHooks();
+        hooks.AddVector(HookPoint.MlpOut, golden.HookLayer, delta, golden.InjectRows);
+        return (delta, hooks);
     }
 }
