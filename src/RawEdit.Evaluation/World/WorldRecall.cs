@@ -1,6 +1,6 @@
 using RawEdit.Models;
 using RawEdit.Models.Tokenization;
-using RawEdit.Tensors.Autodiff;
+using RawEdit.Evaluation.Metrics;
 
 namespace RawEdit.Evaluation.World;
 
@@ -33,25 +33,8 @@ public static class WorldRecall
     /// <summary>Fraction of (prompt, object) pairs whose object greedy decoding reproduces token for token.</summary>
     public static double RecalledFraction(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<(string Prompt, string Object)> items, int batchSize = 128)
     {
-        int recalled = 0;
-        using var _ = Tape.NoGrad();
-        for (int start = 0; start < items.Count; start += batchSize)
-        {
-            var chunk = items.Skip(start).Take(batchSize).Select(i => (Prompt: tokenizer.Encode(i.Prompt), Target: tokenizer.Encode(" " + i.Object))).ToList();
-            var batch = new TokenBatch(chunk.Select(c => c.Prompt.Concat(c.Target).ToArray()).ToList(), model.EosTokenId);
-            var logits = model.Forward(batch).ToFloatArray();
-            int vocab = model.VocabSize;
-            for (int b = 0; b < chunk.Count; b++)
-            {
-                bool all = true;
-                for (int i = 0; i < chunk[b].Target.Length && all; i++)
-                {
-                    int row = batch.Row(b, chunk[b].Prompt.Length - 1 + i);
-                    all = Models.Generation.TextGenerator.ArgMax(logits.AsSpan(row * vocab, vocab)) == chunk[b].Target[i];
-                }
-                if (all) recalled++;
-            }
-        }
-        return (double)recalled / items.Count;
+        var requests = items.Select(i => new ScoringRequest(tokenizer.Encode(i.Prompt), tokenizer.Encode(" " + i.Object))).ToList();
+        var scores = new TeacherForcedScorer(model, maxTokensPerBatch: batchSize * 32).Score(requests);
+        return (double)scores.Count(s => s.AllArgmax) / items.Count;
     }
 }

@@ -44,12 +44,19 @@ public sealed class LanguageModelTrainer
     public int TotalSteps { get; }
     public int Step => Optimizer.Step;
 
-    /// <summary>Sequence indices of a 0-based global step: epoch e's order is a seeded shuffle.</summary>
+    private (int Epoch, int[] Order) epochOrder = (-1, []);
+
+    /// <summary>Sequence indices of a 0-based global step: epoch e's order is a seeded shuffle, made once per epoch.</summary>
     public int[] BatchAt(int step)
     {
         int epoch = step / StepsPerEpoch, within = step % StepsPerEpoch;
-        var order = Enumerable.Range(0, sequences.Count).ToArray();
-        SplitMix64.ForStream(Options.Seed, "epoch-order", (ulong)epoch).Shuffle(order);
+        if (epochOrder.Epoch != epoch)
+        {
+            var shuffled = Enumerable.Range(0, sequences.Count).ToArray();
+            SplitMix64.ForStream(Options.Seed, "epoch-order", (ulong)epoch).Shuffle(shuffled);
+            epochOrder = (epoch, shuffled);
+        }
+        var order = epochOrder.Order;
         int start = within * Options.BatchSequences;
         return order[start..Math.Min(order.Length, start + Options.BatchSequences)];
     }
