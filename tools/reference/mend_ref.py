@@ -5,7 +5,7 @@ Edited matrices: GPT-2 Conv1D weights W [in, out] (`h.L.mlp.c_fc.weight`, `h.L.m
   u  = the matrix's input activation per token row           [N, in]
   d  = d NLL(edit_inner) / d (matrix output incl. bias)       [N, out]
   rows where u or d is all zero are dropped.
-Normalisation (training mode): Welford running mean / M2 over every kept row, updated before use;
+Normalisation (training mode): Welford running mean / M2 over every kept row, updated just before use;
   std = sqrt(M2 / (k - 1)); u~ = (u - mean_u) / (std_u + 1e-7), d~ likewise (statistics are constants).
 Editor network (one per weight shape (in, out), shared by the matrices of that shape, mode m = the
   matrix's index among them): x = [u~; d~] [N, in+out], then n_hidden + 1 layers
@@ -194,13 +194,14 @@ def gradient_factors(model, mend, inner, pad_id):
 
 
 def delta_weights(model, mend, factors, training):
-    """dW [in, out] per matrix (before alpha) and the editor outputs."""
-    if training:
-        for n in mend.inner_params:
-            mend.nets[shape_of(model, n)].update_stats(*factors[n])
+    """dW [in, out] per matrix (before alpha) and the editor outputs. Matrices are transformed in
+    inner_params order; in training mode each one's rows enter its network's statistics just before
+    they are normalised (so a later matrix of the same shape sees the earlier one's rows too)."""
     out = {}
     for n in mend.inner_params:
         net = mend.nets[shape_of(model, n)]
+        if training:
+            net.update_stats(*factors[n])
         u_n, d_n = net.normalise(*factors[n])
         u2, d2 = net.forward(u_n, d_n, mend.mode(model, n))
         out[n] = (u2.t() @ d2, u2, d2, u_n, d_n)
