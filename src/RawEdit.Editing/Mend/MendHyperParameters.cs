@@ -42,7 +42,8 @@ public sealed record MendHyperParameters
         ["x_only"] = false, ["delta_only"] = false, ["one_sided"] = false, ["descent"] = false, ["train_base"] = false, ["sgd"] = false,
     };
 
-    public static MendHyperParameters Load(string path) => FromJson(HyperParameterJson.ReadObject(path), path);
+    /// <summary>Reads a JSON file; keys it leaves out keep the values of <paramref name="defaults"/> (upstream's when null).</summary>
+    public static MendHyperParameters Load(string path, MendHyperParameters? defaults = null) => FromJson(HyperParameterJson.ReadObject(path), path, defaults);
 
     public static MendHyperParameters FromJson(JsonObject json, string source = "hparams", MendHyperParameters? defaults = null)
     {
@@ -90,13 +91,17 @@ public sealed record MendHyperParameters
         Enumerable.Range(Math.Max(0, model.Layers - 3), Math.Min(3, model.Layers))
             .SelectMany(l => new[] { model.MlpUpProjection(l).Name, model.MlpDownProjection(l).Name }).ToArray();
 
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
     {
-        ["inner_params"] = InnerParams is null ? null : new JsonArray(InnerParams.Select(p => (JsonNode)p).ToArray()),
-        ["edit_lr"] = EditLr, ["lr"] = Lr, ["lr_lr"] = LrLr, ["cedit"] = CEdit, ["cloc"] = CLoc, ["rank"] = Rank, ["n_hidden"] = NHidden,
-        ["accumulate_bs"] = AccumulateBs, ["grad_clip"] = GradClip, ["val_every"] = ValEvery, ["val_steps"] = ValSteps,
-        ["early_stop_patience"] = EarlyStopPatience, ["max_iters"] = MaxIters, ["seed"] = Seed,
-    };
+        var json = new JsonObject
+        {
+            ["edit_lr"] = EditLr, ["lr"] = Lr, ["lr_lr"] = LrLr, ["cedit"] = CEdit, ["cloc"] = CLoc, ["rank"] = Rank, ["n_hidden"] = NHidden,
+            ["accumulate_bs"] = AccumulateBs, ["grad_clip"] = GradClip, ["val_every"] = ValEvery, ["val_steps"] = ValSteps,
+            ["early_stop_patience"] = EarlyStopPatience, ["max_iters"] = MaxIters, ["seed"] = Seed,
+        };
+        if (InnerParams is not null) json["inner_params"] = new JsonArray(InnerParams.Select(p => (JsonNode)p).ToArray());
+        return json;
+    }
 
     /// <summary>
     /// The embedded default model: upstream's network and loss weights, with steps sized for a CPU run
