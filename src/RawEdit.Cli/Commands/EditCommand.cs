@@ -9,7 +9,7 @@ using RawEdit.Models.Gpt2;
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit edit --model M --method rome|r-rome|p-rome --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] --out M2 [--report REPORT.json]</c>.
+/// <c>rawedit edit --model M --method rome|r-rome|p-rome|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] --out M2 [--report REPORT.json]</c>.
 /// Requests are applied in order, each computed on the model as edited so far (as upstream's apply_rome_to_model).
 /// </summary>
 internal static class EditCommand

@@ -109,6 +109,6 @@ public sealed record MendHyperParameters
     /// </summary>
     public static MendHyperParameters TinyWorld => new()
     {
-        Lr = 1e-4, LrLr = 1e-3, AccumulateBs = 4, ValEvery = 250, ValSteps = 100, EarlyStopPatience = 2000, MaxIters = 20000,
+        Lr = 1e-4, LrLr = 1e-3, AccumulateBs = 4, ValEvery = 500, ValSteps = 50, EarlyStopPatience = 3000, MaxIters = 20000,
     };
 }
