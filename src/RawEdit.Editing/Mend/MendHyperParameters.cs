@@ -7,6 +7,7 @@ namespace RawEdit.Editing.Mend;
 /// MEND's hyperparameters under the upstream names (config/config.yaml, config/alg/mend.yaml, EasyEdit's
 /// hparams/TRAINING/MEND/*.yaml). The network is always upstream's shipped one (IDMLP, combine, shared, init id,
 /// norm, relu-as-clamp); keys that choose anything else are refused, keys about devices and logging are ignored.
+/// batch_size is ignored too: every training example is one edit with its own locality texts (EasyEdit's batch_size 1).
 /// </summary>
 public sealed record MendHyperParameters
 {
