@@ -17,6 +17,8 @@ public static class Program
             EvalCommand.Create(),
             StatsCommand.Create(),
             EditCommand.Create(),
+            MendTrainCommand.Create(),
+            MendEvalCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

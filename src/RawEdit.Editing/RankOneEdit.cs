@@ -28,20 +28,14 @@ public sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool O
     }
 
     /// <summary>Adds ΔW to the model's weight; the returned handle restores the exact original bits.</summary>
-    public AppliedEdit ApplyTo(ICausalLanguageModel model)
+    public AppliedEdit ApplyTo(ICausalLanguageModel model) => AppliedEdit.Apply(model, WeightName, Rows, Columns, weight =>
     {
-        var weight = model.Parameters.TryGetValue(WeightName, out var w) ? w
-            : throw new ArgumentException($"the model has no weight '{WeightName}'");
-        if (weight.Rank != 2 || weight.Shape[0] != Rows || weight.Shape[1] != Columns)
-            throw new ArgumentException($"edit of shape [{Rows},{Columns}] does not fit '{WeightName}' {Shape.Format(weight.Shape)}");
-        var original = weight.Clone();
         var (left, right) = OutByIn ? (R, U) : (U, R);
         var l = Tensor.FromArray(left, left.Length, 1);
         var r = Tensor.FromArray(right, 1, right.Length);
         // W ← W + l·r: a GEMM with inner size 1, accumulating (beta = 1) into the weight in place.
         weight.Backend.Gemm(false, false, Rows, Columns, 1, 1, l.Storage, 1, 0, r.Storage, Columns, 0, 1, weight.Storage, Columns, 0, 1);
-        return new AppliedEdit(weight, original);
-    }
+    });
 
     private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
 }
@@ -51,10 +45,31 @@ public sealed class AppliedEdit(Tensor weight, Tensor original)
 {
     public bool Reverted { get; private set; }
 
+    /// <summary>Saves the named [rows, columns] weight, then lets <paramref name="addInPlace"/> change it.</summary>
+    public static AppliedEdit Apply(ICausalLanguageModel model, string name, int rows, int columns, Action<Tensor> addInPlace)
+    {
+        var weight = model.Parameters.TryGetValue(name, out var w) ? w
+            : throw new ArgumentException($"the model has no weight '{name}'");
+        if (weight.Rank != 2 || weight.Shape[0] != rows || weight.Shape[1] != columns)
+            throw new ArgumentException($"edit of shape [{rows},{columns}] does not fit '{name}' {Shape.Format(weight.Shape)}");
+        var original = weight.Clone();
+        addInPlace(weight);
+        return new AppliedEdit(weight, original);
+    }
+
     public void Revert()
     {
         if (Reverted) return;
         weight.CopyFrom(original);
         Reverted = true;
+    }
+}
+
+/// <summary>Several weight edits in effect together; <see cref="Revert"/> restores them all, last applied first.</summary>
+public sealed class AppliedEdits(IReadOnlyList<AppliedEdit> parts)
+{
+    public void Revert()
+    {
+        for (int i = parts.Count - 1; i >= 0; i--) parts[i].Revert();
     }
 }

@@ -32,4 +32,11 @@ public interface ICausalLanguageModel
 
     /// <summary>The MLP up-projection weight of a layer.</summary>
     (string Name, bool OutByIn) MlpUpProjection(int layer);
+
+    /// <summary>
+    /// The same model with some parameters replaced by other tensors of the same shape (the rest shared, nothing
+    /// copied). A replacement may be a tensor recorded on the tape, e.g. W + ΔW: MEND's loss on the edited model then
+    /// back-propagates through ΔW into the editor.
+    /// </summary>
+    ICausalLanguageModel WithParameters(IReadOnlyDictionary<string, Tensor> replacements);
 }

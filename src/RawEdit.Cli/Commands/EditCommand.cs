@@ -9,7 +9,7 @@ using RawEdit.Models.Gpt2;
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit edit --model M --method rome|r-rome|p-rome --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] --out M2 [--report REPORT.json]</c>.
+/// <c>rawedit edit --model M --method rome|r-rome|p-rome|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] --out M2 [--report REPORT.json]</c>.
 /// Requests are applied in order, each computed on the model as edited so far (as upstream's apply_rome_to_model).
 /// </summary>
 internal static class EditCommand
@@ -17,7 +17,7 @@ internal static class EditCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome", Required = true };
+        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | mend", Required = true };
         var requests = new Option<string>("--requests") { Description = "JSON requests (upstream CounterFact or flat form)", Required = true };
         var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys" };
         var stats = new Option<string?>("--stats") { Description = "Second-moment statistics folder (rawedit stats --out)" };
@@ -25,9 +25,11 @@ internal static class EditCommand
         var seed = new Option<int>("--seed") { Description = "Seed for generating context templates", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the edited model", Required = true };
         var report = new Option<string?>("--report") { Description = "Write per-edit figures (|Δ|, norms, loss) as JSON" };
-        var command = new Command("edit", "Edit facts in a model and save the edited model") { model, method, requests, hparams, stats, templates, seed, output, report };
+        var editor = new Option<string?>("--editor") { Description = "MEND editor (rawedit mend-train --out), for --method mend" };
+        var command = new Command("edit", "Edit facts in a model and save the edited model") { model, method, requests, hparams, stats, templates, seed, output, report, editor };
         command.SetAction(parse => CliErrors.Run(() =>
         {
+            if (parse.GetValue(method) == "mend") return EditWithMend(parse, model, requests, output, report, editor);
             var mode = ParseMethod(parse.GetValue(method)!);
             var loaded = ModelLocator.Load(parse.GetValue(model)!);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
@@ -69,12 +71,29 @@ internal static class EditCommand
         return command;
     }
 
+    private static int EditWithMend(ParseResult parse, Option<string> model, Option<string> requests, Option<string> output, Option<string?> report, Option<string?> editor)
+    {
+        var loaded = ModelLocator.Load(parse.GetValue(model)!);
+        string outDir = Path.GetFullPath(parse.GetValue(output)!);
+        if (outDir.TrimEnd('/') == loaded.Source.TrimEnd('/')) throw new ArgumentException("--out must differ from the input model: edits never overwrite their input");
+        var requestList = EditRequestReader.ReadFile(parse.GetValue(requests)!);
+        var records = MendEditRun.Apply(loaded, parse.GetValue(editor), requestList);
+        var gpt2 = loaded.Model as Gpt2Model ?? throw new NotSupportedException($"saving {loaded.Model.Architecture} models is not supported yet");
+        Gpt2Checkpoint.Save(gpt2, outDir, loaded.Layout, loaded.StoredTypes,
+            new Dictionary<string, string> { ["rawedit.method"] = "mend", ["rawedit.edits"] = requestList.Count.ToString() });
+        if (parse.GetValue(report) is { } reportPath)
+            AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new { method = "mend", model = loaded.Source, editor = parse.GetValue(editor), edits = records },
+                new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"saved the edited model to {outDir}");
+        return 0;
+    }
+
     public static RomeMode ParseMethod(string method) => method switch
     {
         "rome" => RomeMode.Rome,
         "r-rome" => RomeMode.RRome,
         "p-rome" => RomeMode.PRome,
-        "memit" or "mend" => throw new NotSupportedException($"--method {method} is not implemented yet (see the issue tracker); available: rome, r-rome, p-rome"),
-        _ => throw new ArgumentException($"unknown method '{method}' (rome, r-rome, p-rome)"),
+        "memit" => throw new NotSupportedException($"--method {method} is not implemented yet (see the issue tracker); available: rome, r-rome, p-rome, mend"),
+        _ => throw new ArgumentException($"unknown method '{method}' (rome, r-rome, p-rome, mend)"),
     };
 }

@@ -46,50 +46,30 @@ public sealed record RomeHyperParameters
         "enable_random_prefix_keys", "enable_prompt_keys", "original_implementation", "alg_name", "model_name", "device", "stats_dir",
     ];
 
-    public static RomeHyperParameters Load(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"hparams file not found: {path}", path);
-        try
-        {
-            return FromJson(JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object"), path);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})", e);
-        }
-    }
+    public static RomeHyperParameters Load(string path) => FromJson(HyperParameterJson.ReadObject(path), path);
 
     public static RomeHyperParameters FromJson(JsonObject json, string source = "hparams")
     {
         var h = new RomeHyperParameters();
-        foreach (var (key, value) in json)
-        {
-            try
+        h = HyperParameterJson.Fold(json, h, (h, key, value) =>
+            key switch
             {
-                h = key switch
-                {
-                    "layers" => h with { Layers = value!.AsArray().Select(v => v!.GetValue<int>()).ToArray() },
-                    "fact_token" => h with { FactToken = value!.GetValue<string>() },
-                    "v_num_grad_steps" => h with { VNumGradSteps = value!.GetValue<int>() },
-                    "v_lr" => h with { VLr = value!.GetValue<double>() },
-                    "v_loss_layer" => h with { VLossLayer = value!.GetValue<int>() },
-                    "v_weight_decay" => h with { VWeightDecay = value!.GetValue<double>() },
-                    "clamp_norm_factor" => h with { ClampNormFactor = value!.GetValue<double>() },
-                    "kl_factor" => h with { KlFactor = value!.GetValue<double>() },
-                    "mom2_adjustment" => h with { Mom2Adjustment = value!.GetValue<bool>() },
-                    "context_template_length_params" => h with { ContextTemplateLengthParams = value!.AsArray().Select(p => p!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray() },
-                    "mom2_dataset" => h with { Mom2Dataset = value!.GetValue<string>() },
-                    "mom2_n_samples" => h with { Mom2NSamples = value!.GetValue<int>() },
-                    "mom2_dtype" => h with { Mom2Dtype = value!.GetValue<string>() },
-                    _ when IgnoredKeys.Contains(key) => h,
-                    _ => throw new InvalidDataException($"{source}: unknown ROME hyperparameter '{key}'"),
-                };
-            }
-            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
-            {
-                throw new InvalidDataException($"{source}: '{key}' has the wrong type ({value?.ToJsonString() ?? "null"})", e);
-            }
-        }
+                "layers" => h with { Layers = value!.AsArray().Select(v => v!.GetValue<int>()).ToArray() },
+                "fact_token" => h with { FactToken = value!.GetValue<string>() },
+                "v_num_grad_steps" => h with { VNumGradSteps = value!.GetValue<int>() },
+                "v_lr" => h with { VLr = value!.GetValue<double>() },
+                "v_loss_layer" => h with { VLossLayer = value!.GetValue<int>() },
+                "v_weight_decay" => h with { VWeightDecay = value!.GetValue<double>() },
+                "clamp_norm_factor" => h with { ClampNormFactor = value!.GetValue<double>() },
+                "kl_factor" => h with { KlFactor = value!.GetValue<double>() },
+                "mom2_adjustment" => h with { Mom2Adjustment = value!.GetValue<bool>() },
+                "context_template_length_params" => h with { ContextTemplateLengthParams = value!.AsArray().Select(p => p!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray() },
+                "mom2_dataset" => h with { Mom2Dataset = value!.GetValue<string>() },
+                "mom2_n_samples" => h with { Mom2NSamples = value!.GetValue<int>() },
+                "mom2_dtype" => h with { Mom2Dtype = value!.GetValue<string>() },
+                _ when IgnoredKeys.Contains(key) => h,
+                _ => throw new InvalidDataException($"{source}: unknown ROME hyperparameter '{key}'"),
+            }, source);
         h.Validate(source);
         return h;
     }

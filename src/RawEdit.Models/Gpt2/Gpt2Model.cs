@@ -46,6 +46,14 @@ public sealed class Gpt2Model : ICausalLanguageModel
     public (string Name, bool OutByIn) MlpDownProjection(int layer) => ($"transformer.h.{CheckLayer(layer)}.mlp.c_proj.weight", false);
     public (string Name, bool OutByIn) MlpUpProjection(int layer) => ($"transformer.h.{CheckLayer(layer)}.mlp.c_fc.weight", false);
 
+    public ICausalLanguageModel WithParameters(IReadOnlyDictionary<string, Tensor> replacements)
+    {
+        var merged = new Dictionary<string, Tensor>(parameters);
+        foreach (var (name, tensor) in replacements)
+            merged[name] = parameters.ContainsKey(name) ? tensor : throw new ArgumentException($"the model has no parameter '{name}' to replace");
+        return new Gpt2Model(Config, merged);
+    }
+
     private int CheckLayer(int layer) =>
         layer >= 0 && layer < Layers ? layer : throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} outside [0, {Layers})");
 

@@ -4,25 +4,8 @@ using RawEdit.Models.Gpt2;
 namespace RawEdit.Tests.Cli;
 
 [TestFixture]
-public class EditCliTests
+public class EditCliTests : TempFolderTest
 {
-    private string temp = "";
-
-    [SetUp]
-    public void CreateTemp() => temp = Directory.CreateTempSubdirectory("rawedit-edit-").FullName;
-
-    [TearDown]
-    public void DeleteTemp() => Directory.Delete(temp, true);
-
-    private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
-
-    private string Write(string name, string text)
-    {
-        string path = Path.Combine(temp, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     private string Hparams() => Write("hparams.json", """
         {"layers": [0], "fact_token": "subject_last", "v_num_grad_steps": 4, "v_lr": 0.5, "v_loss_layer": 0,
          "v_weight_decay": 0.005, "clamp_norm_factor": 4, "kl_factor": 0.0625, "mom2_adjustment": false,

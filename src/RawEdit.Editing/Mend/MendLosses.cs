@@ -1,0 +1,47 @@
+using RawEdit.Models;
+using RawEdit.Models.Hooks;
+using RawEdit.Tensors;
+
+namespace RawEdit.Editing.Mend;
+
+/// <summary>MEND's two losses (losses.py), recorded on the active tape.</summary>
+public static class MendLosses
+{
+    /// <summary>
+    /// NLL = −(1/n)·Σ log p(target token | prefix) over all n target tokens of the batch (masked_log_probs).
+    /// </summary>
+    public static Tensor TargetNll(ICausalLanguageModel model, IReadOnlyList<TargetedSequence> sequences, ForwardHooks? hooks = null)
+    {
+        var (logits, targets) = TargetLogits(model, sequences, hooks);
+        return Ops.CrossEntropy(logits, targets);
+    }
+
+    /// <summary>Logits [n, V] at the rows predicting the n target tokens of the batch (only those rows are unembedded), and the tokens.</summary>
+    public static (Tensor Logits, int[] Targets) TargetLogits(ICausalLanguageModel model, IReadOnlyList<TargetedSequence> sequences, ForwardHooks? hooks = null)
+    {
+        var batch = new TokenBatch(sequences.Select(s => s.Ids).ToList(), model.EosTokenId);
+        var rows = new List<int>();
+        var targets = new List<int>();
+        for (int b = 0; b < sequences.Count; b++)
+            for (int t = sequences[b].TargetStart; t < sequences[b].Ids.Length; t++)
+            {
+                rows.Add(batch.Row(b, t - 1));
+                targets.Add(sequences[b].Ids[t]);
+            }
+        var hidden = Ops.Reshape(model.HiddenStates(batch, hooks), -1, model.Embedding);
+        return (model.Unembed(Ops.GatherRows(hidden, [.. rows])), [.. targets]);
+    }
+
+    /// <summary>Log-probabilities [R, V] at every real token of the locality batch, R = Σ lengths.</summary>
+    public static Tensor LocalityLogProbabilities(ICausalLanguageModel model, IReadOnlyList<int[]> texts)
+    {
+        var batch = new TokenBatch(texts, model.EosTokenId);
+        var rows = texts.SelectMany((s, b) => Enumerable.Range(0, s.Length).Select(t => batch.Row(b, t))).ToArray();
+        var hidden = Ops.Reshape(model.HiddenStates(batch), -1, model.Embedding);
+        return Ops.LogSoftmax(model.Unembed(Ops.GatherRows(hidden, rows)));
+    }
+
+    /// <summary>KL(p_pre ‖ p_post) summed over the vocabulary and averaged over tokens (kl_loc_loss); pre is a constant.</summary>
+    public static Tensor LocalityKl(Tensor preLogProbabilities, Tensor postLogProbabilities) =>
+        Ops.Scale(Ops.KlDivergence(preLogProbabilities, postLogProbabilities), 1.0 / preLogProbabilities.Shape[0]);
+}
