@@ -4,7 +4,6 @@ using System.Text.Json;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
 using RawEdit.Models;
-using RawEdit.Models.Gpt2;
 
 namespace RawEdit.Cli.Commands;
 
@@ -54,8 +53,7 @@ internal static class EditCommand
                 Console.WriteLine($"{request.CaseId}: {request.FilledPrompt} → {request.TargetNew}  |Δ| {result.Edit.NormalizedMagnitude:E3}  " +
                                   $"loss {result.Value.LossTrace[0]:F3} → {result.Value.LossTrace[^1]:F3}  {clock.Elapsed.TotalSeconds:F1} s");
             }
-            var gpt2 = loaded.Model as Gpt2Model ?? throw new NotSupportedException($"saving {loaded.Model.Architecture} models is not supported yet");
-            Gpt2Checkpoint.Save(gpt2, outDir, loaded.Layout, loaded.StoredTypes,
+            ModelCheckpoint.Save(loaded.Model, outDir, loaded.Layout, loaded.StoredTypes,
                 new Dictionary<string, string> { ["rawedit.method"] = parse.GetValue(method)!, ["rawedit.edits"] = requestList.Count.ToString() });
             if (parse.GetValue(report) is { } reportPath)
                 AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new
