@@ -13,20 +13,21 @@ public static class CheckpointParameters
     /// Every floating-point tensor of the checkpoint as an fp32 tensor, under <paramref name="nameOf"/>(key),
     /// skipping keys <paramref name="isIgnored"/> names (mask buffers, a tied head); remembers each stored dtype.
     /// </summary>
-    public static Read ReadFloat32(ShardedCheckpoint checkpoint, string folder, string architecture,
+    public static Read ReadFloat32(ITensorCheckpoint checkpoint, string folder, string architecture,
         Func<string, bool> isIgnored, Func<string, string> nameOf)
     {
         var parameters = new Dictionary<string, Tensor>();
         var stored = new Dictionary<string, TensorDType>();
-        foreach (var (key, entry) in checkpoint.Entries)
+        foreach (var key in checkpoint.Names)
         {
             if (isIgnored(key)) continue;
-            if (!entry.DType.IsFloat32Convertible())
-                throw new InvalidDataException($"{folder}: parameter '{key}' has dtype {entry.DType}; {architecture} weights must be floating point");
-            var shape = entry.Shape.Select(d => checked((int)d)).ToArray();
+            var dtype = checkpoint.DTypeOf(key);
+            if (!dtype.IsFloat32Convertible())
+                throw new InvalidDataException($"{folder}: parameter '{key}' has dtype {dtype}; {architecture} weights must be floating point");
+            var shape = checkpoint.ShapeOf(key).Select(d => checked((int)d)).ToArray();
             string name = nameOf(key);
             parameters[name] = Tensor.FromArray(checkpoint.ReadAsFloat32(key), shape);
-            stored[name] = entry.DType;
+            stored[name] = dtype;
         }
         return new Read(parameters, stored);
     }

@@ -12,7 +12,7 @@ public enum KeyLayout
     Bare,
 }
 
-/// <summary>Reads and writes GPT-2 checkpoints in Hugging Face layout (config.json + safetensors, single or sharded).</summary>
+/// <summary>Reads and writes GPT-2 checkpoints in Hugging Face layout (config.json + safetensors or PyTorch .bin, single or sharded).</summary>
 public static class Gpt2Checkpoint
 {
     private const string Prefix = "transformer.";
@@ -23,8 +23,8 @@ public static class Gpt2Checkpoint
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"model folder not found: {folder}");
         var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
-        using var checkpoint = ShardedCheckpoint.Open(folder);
-        var layout = checkpoint.Entries.Keys.Any(k => k.StartsWith(Prefix, StringComparison.Ordinal)) ? KeyLayout.TransformerPrefix : KeyLayout.Bare;
+        using var checkpoint = CheckpointFolder.Open(folder);
+        var layout = checkpoint.Names.Any(k => k.StartsWith(Prefix, StringComparison.Ordinal)) ? KeyLayout.TransformerPrefix : KeyLayout.Bare;
 
         var read = CheckpointParameters.ReadFloat32(checkpoint, folder, "GPT-2", IsIgnored, key => layout == KeyLayout.Bare ? Prefix + key : key);
         try

@@ -2,7 +2,7 @@ using RawEdit.Models.Checkpoints;
 
 namespace RawEdit.Models.GptJ;
 
-/// <summary>Reads and writes GPT-J checkpoints in Hugging Face layout (config.json + safetensors, single or sharded).</summary>
+/// <summary>Reads and writes GPT-J checkpoints in Hugging Face layout (config.json + safetensors or PyTorch .bin, single or sharded).</summary>
 public static class GptJCheckpoint
 {
     public sealed record Loaded(GptJModel Model, IReadOnlyDictionary<string, TensorDType> StoredTypes);
@@ -11,7 +11,7 @@ public static class GptJCheckpoint
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"model folder not found: {folder}");
         var config = GptJConfig.Load(Path.Combine(folder, "config.json"));
-        using var checkpoint = ShardedCheckpoint.Open(folder);
+        using var checkpoint = CheckpointFolder.Open(folder);
         var read = CheckpointParameters.ReadFloat32(checkpoint, folder, "GPT-J", CheckpointParameters.IsMaskBuffer, key => key);
         try
         {
