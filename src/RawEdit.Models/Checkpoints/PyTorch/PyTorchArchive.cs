@@ -92,7 +92,8 @@ internal sealed class PyTorchArchive : IDisposable
         var tensor = Tensors[name];
         int size = tensor.Storage.DType.ByteSize();
         var storage = ReadAll(Path, zip.GetEntry(prefix + "data/" + tensor.Storage.Key)!, long.MaxValue);
-        long count = tensor.Shape.Aggregate(1L, (a, d) => a * d);
+        long count = tensor.Shape.Aggregate(1L, (a, d) => a * d);  // checked against overflow when the pickle was read
+        if (count * size > Array.MaxLength) throw CheckpointFormatError.Create(Path, $"tensor '{name}' is {count * size} bytes, too large to read at once");
         if (IsRowMajor(tensor)) return storage.AsSpan(checked((int)(tensor.Offset * size)), checked((int)(count * size))).ToArray();
         var result = new byte[checked(count * size)];
         var index = new long[tensor.Shape.Length];

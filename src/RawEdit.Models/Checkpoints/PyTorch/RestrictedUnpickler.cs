@@ -71,13 +71,13 @@ internal sealed class RestrictedUnpickler
                 case (byte)'J': stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Bytes(4))); break;
                 case 0x8a: stack.Add(Long1(Byte())); break;                 // LONG1
                 case (byte)'G': stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Bytes(8))); break; // BINFLOAT
-                case (byte)'X': stack.Add(Utf8(checked((int)BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))))); break;
+                case (byte)'X': stack.Add(Utf8(Length32())); break;          // BINUNICODE
                 case 0x8c: stack.Add(Utf8(Byte())); break;                  // SHORT_BINUNICODE
                 case (byte)'q': memo[Byte()] = Peek(); break;               // BINPUT
-                case (byte)'r': memo[checked((int)BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4)))] = Peek(); break;
+                case (byte)'r': memo[Length32()] = Peek(); break;            // LONG_BINPUT
                 case 0x94: memo[memo.Count] = Peek(); break;                // MEMOIZE
                 case (byte)'h': stack.Add(Memo(Byte())); break;             // BINGET
-                case (byte)'j': stack.Add(Memo(checked((int)BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))))); break;
+                case (byte)'j': stack.Add(Memo(Length32())); break;          // LONG_BINGET
                 case (byte)'c': stack.Add(Allowed(new PickleGlobal(Line(), Line()))); break; // GLOBAL
                 case 0x93: { var name = Pop(); var module = Pop(); stack.Add(Allowed(new PickleGlobal(Text(module), Text(name)))); break; }
                 case (byte)'Q': stack.Add(PersistentLoad(Pop())); break;    // BINPERSID
@@ -122,10 +122,19 @@ internal sealed class RestrictedUnpickler
         long[] shape = Longs(a[2], "size"), strides = Longs(a[3], "stride");
         if (shape.Length != strides.Length) throw Error($"tensor size has {shape.Length} dimensions but stride {strides.Length}");
         if (shape.Any(d => d < 0) || strides.Any(s => s < 0) || offset < 0) throw Error("negative tensor size, stride or offset");
-        long last = offset;
-        bool empty = shape.Any(d => d == 0);
-        for (int i = 0; i < shape.Length; i++) last += shape[i] == 0 ? 0 : (shape[i] - 1) * strides[i];
-        if (!empty && last >= storage.ElementCount)
+        if (shape.Any(d => d == 0)) return new TensorReference(storage, offset, shape, strides);
+        long last = offset, count = 1;
+        try
+        {
+            for (int i = 0; i < shape.Length; i++)
+            {
+                last = checked(last + (shape[i] - 1) * strides[i]);
+                count = checked(count * shape[i]);
+            }
+            _ = checked(count * storage.DType.ByteSize());
+        }
+        catch (OverflowException) { throw Error($"tensor size {string.Join("x", shape)} with strides {string.Join(",", strides)} overflows"); }
+        if (last >= storage.ElementCount)
             throw Error($"tensor view reaches element {last} of storage '{storage.Key}' that holds {storage.ElementCount}");
         return new TensorReference(storage, offset, shape, strides);
     }
@@ -140,7 +149,7 @@ internal sealed class RestrictedUnpickler
         if (pid is not object?[] { Length: 5 } t || t[0] is not "storage" || t[1] is not PickleGlobal type || t[2] is not string key || t[4] is not long numel)
             throw Error("persistent id is not ('storage', type, key, location, numel)");
         if (type.Module != "torch" || !StorageTypes.TryGetValue(type.Name, out var dtype)) throw Error($"unknown storage type '{type}'");
-        if (numel < 0) throw Error($"storage '{key}' has negative size");
+        if (numel < 0 || numel > long.MaxValue / 8) throw Error($"storage '{key}' has an impossible size {numel}");
         if (storages.TryGetValue(key, out var seen))
             return seen.DType == dtype && seen.ElementCount == numel ? seen : throw Error($"storage '{key}' declared twice with different types or sizes");
         return storages[key] = new StorageReference(key, dtype, numel);
@@ -186,6 +195,13 @@ internal sealed class RestrictedUnpickler
     private object? Memo(int index) => memo.TryGetValue(index, out var v) ? v : throw Error($"memo entry {index} was never stored");
 
     private byte Byte() => Bytes(1)[0];
+
+    /// <summary>A 4-byte little-endian length or memo index; beyond int range it cannot fit in this pickle anyway.</summary>
+    private int Length32()
+    {
+        uint value = BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4));
+        return value <= int.MaxValue ? (int)value : throw Error($"length or index {value} is out of range");
+    }
 
     private ReadOnlySpan<byte> Bytes(int count)
     {
