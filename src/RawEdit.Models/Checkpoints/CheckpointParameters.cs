@@ -26,7 +26,7 @@ public static class CheckpointParameters
                 throw new InvalidDataException($"{folder}: parameter '{key}' has dtype {dtype}; {architecture} weights must be floating point");
             var shape = checkpoint.ShapeOf(key).Select(d => checked((int)d)).ToArray();
             string name = nameOf(key);
-            parameters[name] = Tensor.FromArray(checkpoint.ReadAsFloat32(key), shape);
+            parameters[name] = Tensor.FromHost(shape, values => checkpoint.ReadAsFloat32(key, values));
             stored[name] = dtype;
         }
         return new Read(parameters, stored);

@@ -13,4 +13,7 @@ public interface ITensorCheckpoint : IDisposable
     long[] ShapeOf(string name);
 
     float[] ReadAsFloat32(string name);
+
+    /// <summary>Converts the tensor's elements into <paramref name="destination"/> (exactly its element count long).</summary>
+    void ReadAsFloat32(string name, Span<float> destination);
 }

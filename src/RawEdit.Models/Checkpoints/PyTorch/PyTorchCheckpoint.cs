@@ -42,12 +42,16 @@ public sealed class PyTorchCheckpoint : ITensorCheckpoint
 
     public float[] ReadAsFloat32(string name)
     {
+        var values = new float[ShapeOf(name).Aggregate(1L, (a, d) => a * d)];
+        ReadAsFloat32(name, values);
+        return values;
+    }
+
+    public void ReadAsFloat32(string name, Span<float> destination)
+    {
         var dtype = DTypeOf(name);
         if (!dtype.IsFloat32Convertible()) throw new InvalidOperationException($"{Location}: tensor '{name}' is {dtype.HeaderName()}, not a floating-point type");
-        var bytes = owner[name].ReadBytes(name);
-        var values = new float[bytes.Length / dtype.ByteSize()];
-        ElementConversion.ToFloat32(dtype, bytes, values);
-        return values;
+        ElementConversion.ToFloat32(dtype, owner[name].ReadBytes(name), destination);
     }
 
     private TensorReference Reference(string name) => owner.TryGetValue(name, out var archive)
