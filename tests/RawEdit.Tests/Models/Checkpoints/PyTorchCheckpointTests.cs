@@ -75,6 +75,14 @@ public class PyTorchCheckpointTests
         using var expected = SafetensorsFile.Open(expectedPath);
         foreach (var (name, tensor) in loaded.Model.Parameters)
             Assert.That(tensor.ToFloatArray(), Is.EqualTo(expected.ReadAsFloat32(name)), name);
+
+        // Saved back (as safetensors) in the same key layout and precision, every value unchanged.
+        ModelCheckpoint.Save(loaded.Model, temp, loaded.Layout, loaded.StoredTypes, null);
+        using var saved = SafetensorsFile.Open(Path.Combine(temp, "model.safetensors"));
+        Assert.That(saved.Entries.Values.Select(e => e.DType), Is.All.EqualTo(stored));
+        var reloaded = ModelCheckpoint.Load(temp).Model;
+        foreach (var (name, tensor) in loaded.Model.Parameters)
+            Assert.That(reloaded.Parameters[name].ToFloatArray(), Is.EqualTo(tensor.ToFloatArray()), name);
     }
 
     [Test]
