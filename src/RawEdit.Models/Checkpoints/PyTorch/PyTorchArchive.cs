@@ -94,7 +94,9 @@ internal sealed class PyTorchArchive : IDisposable
         var storage = ReadAll(Path, zip.GetEntry(prefix + "data/" + tensor.Storage.Key)!, long.MaxValue);
         long count = tensor.Shape.Aggregate(1L, (a, d) => a * d);  // checked against overflow when the pickle was read
         if (count * size > Array.MaxLength) throw CheckpointFormatError.Create(Path, $"tensor '{name}' is {count * size} bytes, too large to read at once");
-        if (IsRowMajor(tensor)) return storage.AsSpan(checked((int)(tensor.Offset * size)), checked((int)(count * size))).ToArray();
+        if (IsRowMajor(tensor))
+            return tensor.Offset == 0 && count * size == storage.Length ? storage   // the usual case: a tensor owns its storage
+                : storage.AsSpan(checked((int)(tensor.Offset * size)), checked((int)(count * size))).ToArray();
         var result = new byte[checked(count * size)];
         var index = new long[tensor.Shape.Length];
         for (long i = 0; i < count; i++)
