@@ -77,6 +77,24 @@ public sealed class Tensor
 
     public static Tensor Scalar(double value, DType dtype = DType.F32) => Full(value, dtype);
 
+    /// <summary>
+    /// A new F32 tensor whose elements <paramref name="fill"/> writes: straight into the storage on the CPU backend,
+    /// so loading a checkpoint holds each tensor once rather than twice (host array, then its upload).
+    /// </summary>
+    public static Tensor FromHost(int[] shape, Action<Span<float>> fill)
+    {
+        long length = Tensors.Shape.Numel(shape);
+        var storage = Backends.Default.Allocate(DType.F32, length);
+        if (storage is Cpu.CpuStorage<float> host) fill(host.Data);
+        else
+        {
+            var staging = new float[length];
+            fill(staging);
+            storage = Backends.Default.Upload(staging);
+        }
+        return new Tensor(storage, (int[])shape.Clone());
+    }
+
     /// <summary>Normal(0, std²) entries from a seeded generator (Box–Muller over SplitMix64).</summary>
     public static Tensor RandomNormal(int seed, double std, DType dtype, params int[] shape)
     {

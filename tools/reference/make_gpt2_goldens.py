@@ -97,9 +97,11 @@ def f32(t):
     return t.detach().to(torch.float32).numpy().copy()
 
 
-def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed, delta_std=0.1):
+def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed, delta_std=0.1, ref=gpt2_ref,
+                 producer="tools/reference/make_gpt2_goldens.py", definitions=DEFINITIONS):
+    """ref: the reference module (gpt2_ref or gptj_ref): load, forward, lm_loss, param_names."""
     torch.set_num_threads(1)
-    base = gpt2_ref.load(model_dir)
+    base = ref.load(model_dir)
     cfg = base.cfg
     C = cfg.n_embd
     ids_np, mask_np = pad_batch(seqs, pad_id)
@@ -111,12 +113,12 @@ def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed,
 
     # 1. batched logits, loss, all parameter gradients, hooks (float64).
     m = base.to(torch.float64, requires_grad=True)
-    logits, hooks = gpt2_ref.forward(m, ids, mask, hook_layer=hook_layer)
-    loss, count = gpt2_ref.lm_loss(logits, ids, mask)
+    logits, hooks = ref.forward(m, ids, mask, hook_layer=hook_layer)
+    loss, count = ref.lm_loss(logits, ids, mask)
     loss.backward()
     out["logits"] = f32(logits)
     out["loss"] = f32(loss).reshape(1)
-    for k in gpt2_ref.param_names(cfg):
+    for k in ref.param_names(cfg):
         out["grad." + m.ckpt_names[k]] = f32(m.params[k].grad)
     out["hook.mlp_in"] = f32(hooks["mlp_in"])
     out["hook.mlp_out"] = f32(hooks["mlp_out"])
@@ -126,7 +128,7 @@ def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed,
     frozen = base.to(torch.float64, requires_grad=False)
     with torch.no_grad():
         for i, s in enumerate(seqs):
-            li, _ = gpt2_ref.forward(frozen, torch.tensor([s], dtype=torch.int64), None)
+            li, _ = ref.forward(frozen, torch.tensor([s], dtype=torch.int64), None)
             out[f"logits.single.{i}"] = f32(li[0])
 
     # 3. injection at block hook_layer, weights frozen.
@@ -138,8 +140,8 @@ def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed,
         assert mask_np[b, t] == 1, "injection position must be a valid token"
         add_mask[b, t] = 1.0
     delta = torch.from_numpy(delta32).to(torch.float64).requires_grad_(True)
-    ilogits, _ = gpt2_ref.forward(frozen, ids, mask, inject=(hook_layer, delta, add_mask))
-    iloss, icount = gpt2_ref.lm_loss(ilogits, ids, mask)
+    ilogits, _ = ref.forward(frozen, ids, mask, inject=(hook_layer, delta, add_mask))
+    iloss, icount = ref.lm_loss(ilogits, ids, mask)
     iloss.backward()
     out["inject.delta"] = delta32
     out["inject.logits"] = f32(ilogits)
@@ -150,7 +152,7 @@ def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed,
     folder = os.path.join(GOLDENS, name)
     os.makedirs(folder, exist_ok=True)
     safetensors_io.write(os.path.join(folder, "goldens.safetensors"), out,
-                         {"format": "pt", "producer": "tools/reference/make_gpt2_goldens.py"})
+                         {"format": "pt", "producer": producer})
     manifest = {
         "name": name,
         "model_dir": os.path.relpath(model_dir, REPO).replace(os.sep, "/"),
@@ -158,7 +160,8 @@ def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed,
         "key_layout": ("transformer.-prefixed" if any(v.startswith(gpt2_ref.PREFIX) for v in m.ckpt_names.values())
                        else "hub (no prefix; h.N.attn.bias / h.N.attn.masked_bias buffers present, ignored)"),
         "config": {"n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd,
-                   "n_inner": cfg.n_inner, "n_positions": cfg.n_positions, "vocab_size": cfg.vocab_size},
+                   "n_inner": cfg.n_inner, "n_positions": cfg.n_positions, "vocab_size": cfg.vocab_size,
+                   **({"rotary_dim": cfg.rotary_dim} if hasattr(cfg, "rotary_dim") else {})},
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
         "compute_dtype": "float64",
@@ -187,10 +190,10 @@ def make_goldens(name, model_dir, seqs, prompts, pad_id, hook_layer, delta_seed,
             "delta_std": delta_std,
             "loss_value_float64": float(iloss),
         },
-        "param_names": [m.ckpt_names[k] for k in gpt2_ref.param_names(cfg)],
+        "param_names": [m.ckpt_names[k] for k in ref.param_names(cfg)],
         "tensors": {k: list(v.shape) for k, v in sorted(out.items())},
         "tolerances": TOLERANCES,
-        "definitions": DEFINITIONS,
+        "definitions": definitions,
     }
     with open(os.path.join(folder, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2, sort_keys=True)

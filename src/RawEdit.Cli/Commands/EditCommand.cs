@@ -4,7 +4,6 @@ using System.Text.Json;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
 using RawEdit.Models;
-using RawEdit.Models.Gpt2;
 
 namespace RawEdit.Cli.Commands;
 
@@ -56,9 +55,7 @@ internal static class EditCommand
                 Console.WriteLine($"{request.CaseId}: {request.FilledPrompt} → {request.TargetNew}  |Δ| {result.Edit.NormalizedMagnitude:E3}  " +
                                   $"loss {result.Value.LossTrace[0]:F3} → {result.Value.LossTrace[^1]:F3}  {clock.Elapsed.TotalSeconds:F1} s");
             }
-            var gpt2 = loaded.Model as Gpt2Model ?? throw new NotSupportedException($"saving {loaded.Model.Architecture} models is not supported yet");
-            Gpt2Checkpoint.Save(gpt2, outDir, loaded.Layout, loaded.StoredTypes,
-                new Dictionary<string, string> { ["rawedit.method"] = parse.GetValue(method)!, ["rawedit.edits"] = requestList.Count.ToString() });
+            SaveEdited(loaded, outDir, parse.GetValue(method)!, requestList.Count);
             if (parse.GetValue(report) is { } reportPath)
                 AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new
                 {
@@ -78,15 +75,18 @@ internal static class EditCommand
         if (outDir.TrimEnd('/') == loaded.Source.TrimEnd('/')) throw new ArgumentException("--out must differ from the input model: edits never overwrite their input");
         var requestList = EditRequestReader.ReadFile(parse.GetValue(requests)!);
         var records = MendEditRun.Apply(loaded, parse.GetValue(editor), requestList);
-        var gpt2 = loaded.Model as Gpt2Model ?? throw new NotSupportedException($"saving {loaded.Model.Architecture} models is not supported yet");
-        Gpt2Checkpoint.Save(gpt2, outDir, loaded.Layout, loaded.StoredTypes,
-            new Dictionary<string, string> { ["rawedit.method"] = "mend", ["rawedit.edits"] = requestList.Count.ToString() });
+        SaveEdited(loaded, outDir, "mend", requestList.Count);
         if (parse.GetValue(report) is { } reportPath)
             AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new { method = "mend", model = loaded.Source, editor = parse.GetValue(editor), edits = records },
                 new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"saved the edited model to {outDir}");
         return 0;
     }
+
+    /// <summary>Saves the edited model in the layout and precision it came in, with the method and edit count in its metadata.</summary>
+    private static void SaveEdited(LoadedModel loaded, string outDir, string method, int edits) =>
+        ModelCheckpoint.Save(loaded.Model, outDir, loaded.Layout, loaded.StoredTypes,
+            new Dictionary<string, string> { ["rawedit.method"] = method, ["rawedit.edits"] = edits.ToString() });
 
     public static RomeMode ParseMethod(string method) => method switch
     {

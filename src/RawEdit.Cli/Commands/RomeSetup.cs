@@ -14,7 +14,8 @@ internal static class RomeSetup
     {
         if (path is not null) return RomeHyperParameters.Load(path);
         if (IsDefaultModel(loaded)) return RomeHyperParameters.TinyWorld;
-        if (loaded.Model.Layers == 48) return RomeHyperParameters.Gpt2Xl;
+        if (loaded.Model is { Architecture: "gpt2", Layers: 48 }) return RomeHyperParameters.Gpt2Xl;
+        if (loaded.Model is { Architecture: "gptj", Layers: 28 }) return RomeHyperParameters.GptJ6B;
         throw new ArgumentException($"no default ROME hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/ROME/gpt2-xl.json)");
     }
 

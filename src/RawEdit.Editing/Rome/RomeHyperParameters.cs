@@ -87,6 +87,9 @@ public sealed record RomeHyperParameters
     /// <summary>Upstream's hparams for GPT-2 XL (hparams/ROME/gpt2-xl.json).</summary>
     public static RomeHyperParameters Gpt2Xl => new();
 
+    /// <summary>Upstream's hparams for GPT-J 6B (hparams/ROME/EleutherAI_gpt-j-6B.json): GPT-2 XL's except the layers.</summary>
+    public static RomeHyperParameters GptJ6B => new() { Layers = [5], VLossLayer = 27 };
+
     /// <summary>
     /// Defaults for the embedded 4-layer model: upstream's values except the layer, the step budget and the clamp.
     /// Measured on it: with layer 1 (or 2) and upstream's 20 steps, δ hits the 4·‖v_init‖ clamp and the unprefixed

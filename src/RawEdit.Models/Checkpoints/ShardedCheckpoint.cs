@@ -6,7 +6,7 @@ namespace RawEdit.Models.Checkpoints;
 /// shards are cross-checked: every listed shard exists, every name is in the shard it is mapped
 /// to, and no shard holds a tensor the index does not map to it.
 /// </summary>
-public sealed class ShardedCheckpoint : IDisposable
+public sealed class ShardedCheckpoint : ITensorCheckpoint
 {
     private readonly IReadOnlyList<SafetensorsFile> _shards;
     private readonly Dictionary<string, SafetensorsFile> _owner;
@@ -63,6 +63,12 @@ public sealed class ShardedCheckpoint : IDisposable
 
     /// <summary>The index's "metadata" object (e.g. total_size as JSON text); empty when unsharded.</summary>
     public IReadOnlyDictionary<string, string> IndexMetadata { get; }
+
+    public IReadOnlyCollection<string> Names => _owner.Keys;
+
+    public TensorDType DTypeOf(string name) => GetEntry(name).DType;
+
+    public long[] ShapeOf(string name) => GetEntry(name).Shape;
 
     public bool Contains(string name) => _owner.ContainsKey(name);
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace RawEdit.Models.Gpt2;
@@ -21,35 +20,14 @@ public sealed record Gpt2Config
     public int MlpWidth => Inner ?? 4 * Embedding;
     public int HeadDim => Embedding / Heads;
 
-    public static Gpt2Config Load(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"config.json not found: {path}", path);
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new InvalidDataException($"{path}: config is not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: config is not valid JSON ({e.Message})", e);
-        }
-        return FromJson(json, path);
-    }
+    public static Gpt2Config Load(string path) => FromJson(HfConfigJson.Read(path), path);
 
     public static Gpt2Config FromJson(JsonObject json, string source = "config.json")
     {
-        string modelType = json["model_type"]?.GetValue<string>() ?? "gpt2";
+        string modelType = HfConfigJson.ModelType(json, source);
         if (modelType != "gpt2") throw new InvalidDataException($"{source}: model_type '{modelType}' is not gpt2");
-        int Int(string key, int fallback)
-        {
-            var node = json[key];
-            if (node is null) return fallback;
-            try { return node.GetValue<int>(); }
-            catch (Exception e) when (e is FormatException or InvalidOperationException)
-            { throw new InvalidDataException($"{source}: '{key}' must be an integer, got {node.ToJsonString()}"); }
-        }
-        int? inner = json["n_inner"] is JsonValue v && v.GetValueKind() != JsonValueKind.Null ? Int("n_inner", 0) : null;
+        int Int(string key, int fallback) => HfConfigJson.Int(json, key, fallback, source);
+        int? inner = HfConfigJson.NullableInt(json, "n_inner", source);
         var config = new Gpt2Config
         {
             VocabSize = Int("vocab_size", 50257),

@@ -1,3 +1,4 @@
+using RawEdit.Models.Checkpoints;
 using RawEdit.Models.Hooks;
 using RawEdit.Tensors;
 
@@ -18,17 +19,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
     {
         config.Validate();
         Config = config;
-        this.parameters = new Dictionary<string, Tensor>(parameters);
-        foreach (var (name, shape) in ExpectedShapes(config))
-        {
-            if (!this.parameters.TryGetValue(name, out var t))
-                throw new InvalidDataException($"GPT-2 checkpoint is missing '{name}'");
-            if (!Shape.SameAs(t.Shape, shape))
-                throw new InvalidDataException($"GPT-2 parameter '{name}' has shape {Shape.Format(t.Shape)}, config expects {Shape.Format(shape)}");
-            if (t.DType != DType.F32) throw new InvalidDataException($"GPT-2 parameter '{name}' must be F32 in memory");
-        }
-        var extra = this.parameters.Keys.Except(ExpectedShapes(config).Select(e => e.Name)).ToList();
-        if (extra.Count > 0) throw new InvalidDataException($"unexpected GPT-2 parameters: {string.Join(", ", extra.Take(5))}");
+        this.parameters = CheckpointParameters.Validated("GPT-2", parameters, ExpectedShapes(config));
     }
 
     public Gpt2Config Config { get; }
@@ -46,16 +37,10 @@ public sealed class Gpt2Model : ICausalLanguageModel
     public (string Name, bool OutByIn) MlpDownProjection(int layer) => ($"transformer.h.{CheckLayer(layer)}.mlp.c_proj.weight", false);
     public (string Name, bool OutByIn) MlpUpProjection(int layer) => ($"transformer.h.{CheckLayer(layer)}.mlp.c_fc.weight", false);
 
-    public ICausalLanguageModel WithParameters(IReadOnlyDictionary<string, Tensor> replacements)
-    {
-        var merged = new Dictionary<string, Tensor>(parameters);
-        foreach (var (name, tensor) in replacements)
-            merged[name] = parameters.ContainsKey(name) ? tensor : throw new ArgumentException($"the model has no parameter '{name}' to replace");
-        return new Gpt2Model(Config, merged);
-    }
+    public ICausalLanguageModel WithParameters(IReadOnlyDictionary<string, Tensor> replacements) =>
+        new Gpt2Model(Config, DecoderInputs.Replaced(parameters, replacements));
 
-    private int CheckLayer(int layer) =>
-        layer >= 0 && layer < Layers ? layer : throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} outside [0, {Layers})");
+    private int CheckLayer(int layer) => DecoderInputs.CheckLayer(layer, Layers);
 
     /// <summary>Every parameter name and shape, in checkpoint order.</summary>
     public static IEnumerable<(string Name, int[] Shape)> ExpectedShapes(Gpt2Config c)
@@ -87,10 +72,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
 
     public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null)
     {
-        if (batch.Time > Config.Positions)
-            throw new ArgumentException($"sequence of {batch.Time} tokens exceeds the model's {Config.Positions} positions");
-        foreach (int id in batch.Ids)
-            if ((uint)id >= (uint)Config.VocabSize) throw new ArgumentOutOfRangeException(nameof(batch), $"token id {id} outside the vocabulary of {Config.VocabSize}");
+        DecoderInputs.CheckBatch(batch, Config.Positions, Config.VocabSize);
 
         int B = batch.Batch, T = batch.Time;
         var positions = new int[B * T];
@@ -119,8 +101,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         return Hook(hooks, HookPoint.BlockOut, l, Ops.Add(h, mlpOut));
     }
 
-    private static Tensor Hook(ForwardHooks? hooks, HookPoint point, int layer, Tensor x) =>
-        hooks is null ? x : hooks.Apply(point, layer, x);
+    private static Tensor Hook(ForwardHooks? hooks, HookPoint point, int layer, Tensor x) => DecoderInputs.Hook(hooks, point, layer, x);
 
     public Tensor Unembed(Tensor hidden) => Ops.MatMul(FinalNorm(hidden), parameters["transformer.wte.weight"], transB: true);
 

@@ -94,4 +94,11 @@ public interface IBackend
     /// </summary>
     void Attention(TensorStorage qkv, TensorStorage? keyMask, TensorStorage output, TensorStorage probs, int b, int t, int c, int heads);
     void AttentionBackward(TensorStorage qkv, TensorStorage probs, TensorStorage dOutput, TensorStorage dQkv, int b, int t, int c, int heads);
+
+    // ---- rotary position embedding (GPT-J layout) ----
+    /// <summary>
+    /// x, y [B,T,H·D]: y (+)= x with channel pairs (2i, 2i+1), 2i &lt; rotaryDim, of every head rotated by
+    /// θ = t·10000^(−2i/rotaryDim) at position t (by −θ when <paramref name="inverse"/>); other channels copied.
+    /// </summary>
+    void Rotary(TensorStorage x, TensorStorage y, int b, int t, int heads, int headDim, int rotaryDim, bool inverse, bool accumulate);
 }

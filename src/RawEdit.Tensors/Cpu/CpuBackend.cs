@@ -194,6 +194,12 @@ public sealed class CpuBackend : IBackend
         else AttentionKernels<double>.Backward(D(qkv), D(probs), D(dOutput), D(dQkv), b, t, c, heads);
     }
 
+    public void Rotary(TensorStorage x, TensorStorage y, int b, int t, int heads, int headDim, int rotaryDim, bool inverse, bool accumulate)
+    {
+        if (IsF32(x, y)) RotaryKernels<float>.Apply(F(x), F(y), b, t, heads, headDim, rotaryDim, inverse, accumulate);
+        else RotaryKernels<double>.Apply(D(x), D(y), b, t, heads, headDim, rotaryDim, inverse, accumulate);
+    }
+
     public void SoftmaxCrossEntropy(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage loss, TensorStorage logSumExp, int rows, int n)
     {
         var t = targets.ToArray();

@@ -1,16 +1,20 @@
 using System.Text.Json.Nodes;
+using RawEdit.Models;
+using RawEdit.Models.Checkpoints;
 using RawEdit.Models.Gpt2;
+using RawEdit.Models.GptJ;
+using RawEdit.Tensors;
 
 namespace RawEdit.Tests.Cli;
 
 [TestFixture]
 public class EditCliTests : TempFolderTest
 {
-    private string Hparams() => Write("hparams.json", """
+    private string Hparams(string editedModule = "c_proj") => Write("hparams.json", """
         {"layers": [0], "fact_token": "subject_last", "v_num_grad_steps": 4, "v_lr": 0.5, "v_loss_layer": 0,
          "v_weight_decay": 0.005, "clamp_norm_factor": 4, "kl_factor": 0.0625, "mom2_adjustment": false,
-         "context_template_length_params": [[5, 2]], "rewrite_module_tmp": "transformer.h.{}.mlp.c_proj"}
-        """);
+         "context_template_length_params": [[5, 2]], "rewrite_module_tmp": "transformer.h.{}.mlp.MODULE"}
+        """.Replace("MODULE", editedModule));
 
     [TestCase("rome")]
     [TestCase("r-rome")]
@@ -42,6 +46,33 @@ public class EditCliTests : TempFolderTest
         Assert.That((double)edits[0]!["delta_magnitude"]!, Is.GreaterThan(0));
         Assert.That((string)edits[1]!["prompt"]!, Is.EqualTo("{} speaks"));
         Assert.That(json["context_templates"]!.AsArray(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Edit_of_a_half_precision_gptj_saves_it_back_as_half_gptj_with_only_fc_out_changed()
+    {
+        // GPT-J's own vocabulary (50400 ≥ the tokenizer's 50257), tiny otherwise: 2 layers of 16 channels, rotary 4 of 8.
+        var config = new GptJConfig { VocabSize = 50400, Positions = 64, Embedding = 16, Layers = 2, Heads = 2, RotaryDim = 4 };
+        int seed = 0;
+        var parameters = GptJModel.ExpectedShapes(config).ToDictionary(p => p.Name, p => p.Name.Contains(".ln_") && p.Name.EndsWith(".weight")
+            ? Tensor.Full(1.0, DType.F32, p.Shape) : Tensor.RandomNormal(++seed, 0.2, DType.F32, p.Shape));
+        var halves = parameters.Keys.ToDictionary(k => k, _ => TensorDType.F16);
+        string modelDir = Path.Combine(temp, "gptj"), outDir = Path.Combine(temp, "edited");
+        GptJCheckpoint.Save(new GptJModel(config, parameters), modelDir, halves);
+        string requests = Write("requests.json", """[{"prompt": "{} is located in", "subject": "The Eiffel Tower", "target_new": "Rome"}]""");
+
+        var (code, output, err) = CliTests.Run("", "edit", "--model", modelDir, "--method", "rome", "--requests", requests, "--hparams", Hparams("fc_out"), "--out", outDir);
+        Assert.That(code, Is.Zero, err + output);
+
+        var original = ModelCheckpoint.Load(modelDir);
+        var edited = ModelCheckpoint.Load(outDir);
+        Assert.That(edited.Model, Is.InstanceOf<GptJModel>());
+        Assert.That(edited.StoredTypes.Values, Is.All.EqualTo(TensorDType.F16));
+        foreach (var (name, tensor) in original.Model.Parameters)
+        {
+            bool same = tensor.ToFloatArray().SequenceEqual(edited.Model.Parameters[name].ToFloatArray());
+            Assert.That(same, Is.EqualTo(name != "transformer.h.0.mlp.fc_out.weight"), name);
+        }
     }
 
     [Test]

@@ -2,6 +2,7 @@ using RawEdit.Editing;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
 using RawEdit.Editing.Statistics;
+using RawEdit.Models;
 using RawEdit.Models.Gpt2;
 using RawEdit.Models.Hooks;
 using RawEdit.Tensors.Autodiff;
@@ -37,24 +38,29 @@ public class RomeBehaviourTests
         Assert.That(Run(RomeMode.PRome, single: true), Is.EqualTo(Run(RomeMode.Rome, single: true)));
     }
 
-    [Test]
-    public void The_edited_layer_maps_the_subject_key_to_v_star_and_revert_restores_every_bit()
+    // GPT-2 (Conv1D [in, out]) and GPT-J (Linear [out, in], fc_out [C, F]): the same edit must land in either orientation.
+    [TestCase("gpt2-random", "transformer.h.1.mlp.c_proj.weight")]
+    [TestCase("gptj-random", "transformer.h.1.mlp.fc_out.weight")]
+    public void The_edited_layer_maps_the_subject_key_to_v_star_and_revert_restores_every_bit(string modelName, string expectedWeight)
     {
+        var model = ModelCheckpoint.Load(TestPaths.Goldens(modelName)).Model;
         var prompts = Prompts(singleTemplate: false);
-        var result = RomeEditor.Compute(Model, prompts, Hparams, RomeMode.Rome, SecondMoment.Identity(Model.MlpWidth));
+        var result = RomeEditor.Compute(model, prompts, Hparams, RomeMode.Rome, SecondMoment.Identity(model.MlpWidth));
         var weightName = result.Edit.WeightName;
-        var before = Model[weightName].ToFloatArray();
+        Assert.That(weightName, Is.EqualTo(expectedWeight));
+        var before = model.Parameters[weightName].ToFloatArray();
 
-        var applied = result.Edit.ApplyTo(Model);
+        var applied = result.Edit.ApplyTo(model);
         try
         {
             // rome: W' k_s + b = v_s + r (u·k_s) = v_init + δ at the unprefixed prompt.
-            var (_, values) = SubjectActivations.Read(Model, 1, [prompts.Keys[0]]);
+            var (_, values) = SubjectActivations.Read(model, 1, [prompts.Keys[0]]);
             Assert.That(Compare.RelativeError(values[0], result.Value.VStar), Is.LessThan(1e-4));
-            Assert.That(Model[weightName].ToFloatArray(), Is.Not.EqualTo(before));
+            Assert.That(Compare.RelativeError(values[0], result.Value.VInit), Is.GreaterThan(1e-3), "the edit must move the value (else the check proves nothing)");
+            Assert.That(model.Parameters[weightName].ToFloatArray(), Is.Not.EqualTo(before));
         }
         finally { applied.Revert(); }
-        Assert.That(Model[weightName].ToFloatArray(), Is.EqualTo(before));
+        Assert.That(model.Parameters[weightName].ToFloatArray(), Is.EqualTo(before));
     }
 
     [Test]

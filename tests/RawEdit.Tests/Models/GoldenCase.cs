@@ -15,7 +15,7 @@ public sealed class GoldenCase : IDisposable
         string dir = TestPaths.Goldens(name);
         Manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")))!.AsObject();
         string modelDir = name == "hf-tiny-gpt2" ? TestPaths.Fixture("fixtures/hf-tiny-gpt2") : Path.Combine(TestPaths.RepoRoot, (string)Manifest["model_dir"]!);
-        Loaded = Gpt2Checkpoint.Load(modelDir);
+        Loaded = ModelCheckpoint.Load(modelDir);
         ModelDir = modelDir;
         Expected = SafetensorsFile.Open(Path.Combine(dir, "goldens.safetensors"));
         var ids = Manifest["input_ids"]!.AsArray().Select(r => r!.AsArray().Select(v => (int)v!).ToArray()).ToList();
@@ -29,19 +29,21 @@ public sealed class GoldenCase : IDisposable
 
     public static IEnumerable<string> Names => ["gpt2-random", "hf-tiny-gpt2"];
 
+    public static IEnumerable<string> GptJNames => ["gptj-random", "gptj-random-fullrot"];
+
     public static GoldenCase Open(string name) => new(name);
 
     public string Name { get; }
     public string ModelDir { get; }
     public JsonObject Manifest { get; }
-    public Gpt2Checkpoint.Loaded Loaded { get; }
-    public Gpt2Model Model => Loaded.Model;
+    public ModelCheckpoint.Loaded Loaded { get; }
+    public ICausalLanguageModel Model => Loaded.Model;
     public SafetensorsFile Expected { get; }
     public List<int[]> Sequences { get; }
     public TokenBatch Batch { get; }
     public int HookLayer { get; }
     public int[] InjectRows { get; }
-    public bool BareKeys => Loaded.Layout == KeyLayout.Bare;
+    public bool BareKeys => Loaded.Layout == KeyLayout.Bare && Model.Architecture == "gpt2";
 
     public float[] Golden(string name) => Expected.ReadAsFloat32(name);
 

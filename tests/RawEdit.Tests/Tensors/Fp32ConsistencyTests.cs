@@ -11,6 +11,7 @@ public class Fp32ConsistencyTests
             .Concat(MatMulGradientTests.Cases())
             .Concat(NormalizationGradientTests.Cases())
             .Concat(AttentionGradientTests.Cases())
+            .Concat(RotaryGradientTests.Cases())
             .Concat(IndexingGradientTests.Cases())
             .Concat(LossGradientTests.Cases())
             .Concat(ReductionGradientTests.Cases())

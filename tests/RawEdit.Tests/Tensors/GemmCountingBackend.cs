@@ -72,6 +72,9 @@ internal sealed class GemmCountingBackend : IBackend
     public void AttentionBackward(TensorStorage qkv, TensorStorage probs, TensorStorage dOutput, TensorStorage dQkv, int b, int t, int c, int heads) =>
         cpu.AttentionBackward(qkv, probs, dOutput, dQkv, b, t, c, heads);
 
+    public void Rotary(TensorStorage x, TensorStorage y, int b, int t, int heads, int headDim, int rotaryDim, bool inverse, bool accumulate) =>
+        cpu.Rotary(x, y, b, t, heads, headDim, rotaryDim, inverse, accumulate);
+
     public void SoftmaxCrossEntropy(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage loss, TensorStorage logSumExp, int rows, int n) =>
         cpu.SoftmaxCrossEntropy(logits, targets, loss, logSumExp, rows, n);
     public void SoftmaxCrossEntropyBackward(TensorStorage logits, ReadOnlySpan<int> targets, TensorStorage logSumExp, TensorStorage dLoss, TensorStorage dLogits, int rows, int n) =>

@@ -5,16 +5,16 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Tests.Models;
 
 /// <summary>
-/// GPT-2 against the PyTorch reference (tools/reference, float64 run stored as float32).
+/// GPT-2 and GPT-J against the PyTorch references (tools/reference/gpt2_ref.py, gptj_ref.py; float64 runs stored as float32).
 /// Tolerances from the issue: logits max |diff| ≤ 1e-4; gradients ‖ours − ref‖/‖ref‖ ≤ 1e-3 per tensor.
 /// </summary>
 [TestFixture]
-public class Gpt2GoldenTests
+public class ModelGoldenTests
 {
     private const double LogitTolerance = 1e-4;
     private const double GradientTolerance = 1e-3;
 
-    private static IEnumerable<string> Cases => GoldenCase.Names;
+    private static IEnumerable<string> Cases => GoldenCase.Names.Concat(GoldenCase.GptJNames);
 
     [TestCaseSource(nameof(Cases))]
     public void Batched_padded_logits_match_the_reference_at_every_position(string name)
@@ -23,7 +23,9 @@ public class Gpt2GoldenTests
         using var _ = Tape.NoGrad();
         var logits = golden.Model.Forward(golden.Batch);
         Assert.That(logits.Shape, Is.EqualTo(new[] { golden.Batch.Batch, golden.Batch.Time, golden.Model.VocabSize }));
-        Assert.That(Compare.MaxAbsDiff(logits.ToFloatArray(), golden.Golden("logits")), Is.LessThanOrEqualTo(LogitTolerance));
+        double error = Compare.MaxAbsDiff(logits.ToFloatArray(), golden.Golden("logits"));
+        TestContext.Out.WriteLine($"{name}: logits max |diff| {error:E2}");
+        Assert.That(error, Is.LessThanOrEqualTo(LogitTolerance));
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -49,12 +51,15 @@ public class Gpt2GoldenTests
         tape.Backward(loss);
 
         Assert.That(loss.Item(), Is.EqualTo(golden.Golden("loss")[0]).Within(1e-5));
+        double worst = 0;
         foreach (var (parameter, tensor) in golden.Model.Parameters)
         {
             Assert.That(tensor.Grad, Is.Not.Null, parameter);
             double error = Compare.RelativeError(tensor.Grad!.ToFloatArray(), golden.Golden(golden.GradKey(parameter)));
             Assert.That(error, Is.LessThanOrEqualTo(GradientTolerance), parameter);
+            worst = Math.Max(worst, error);
         }
+        TestContext.Out.WriteLine($"{name}: worst parameter-gradient relative error {worst:E2}");
     }
 
     [TestCaseSource(nameof(Cases))]
