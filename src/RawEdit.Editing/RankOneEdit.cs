@@ -30,31 +30,15 @@ public sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool O
     /// <summary>Adds ΔW to the model's weight; the returned handle restores the exact original bits.</summary>
     public AppliedEdit ApplyTo(ICausalLanguageModel model)
     {
-        var weight = model.Parameters.TryGetValue(WeightName, out var w) ? w
-            : throw new ArgumentException($"the model has no weight '{WeightName}'");
-        if (weight.Rank != 2 || weight.Shape[0] != Rows || weight.Shape[1] != Columns)
-            throw new ArgumentException($"edit of shape [{Rows},{Columns}] does not fit '{WeightName}' {Shape.Format(weight.Shape)}");
+        var weight = AppliedEdit.Target(model, WeightName, Rows, Columns);
         var original = weight.Clone();
         var (left, right) = OutByIn ? (R, U) : (U, R);
         var l = Tensor.FromArray(left, left.Length, 1);
         var r = Tensor.FromArray(right, 1, right.Length);
         // W ← W + l·r: a GEMM with inner size 1, accumulating (beta = 1) into the weight in place.
         weight.Backend.Gemm(false, false, Rows, Columns, 1, 1, l.Storage, 1, 0, r.Storage, Columns, 0, 1, weight.Storage, Columns, 0, 1);
-        return new AppliedEdit(weight, original);
+        return new AppliedEdit([(weight, original)]);
     }
 
     private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
-}
-
-/// <summary>An edit in effect; <see cref="Revert"/> puts the saved weight back bit for bit.</summary>
-public sealed class AppliedEdit(Tensor weight, Tensor original)
-{
-    public bool Reverted { get; private set; }
-
-    public void Revert()
-    {
-        if (Reverted) return;
-        weight.CopyFrom(original);
-        Reverted = true;
-    }
 }
