@@ -91,7 +91,7 @@ internal static class EditCommand
         var contexts = EditSetup.MemitTemplates(loaded, o.Templates, o.Seed);
         var moments = h.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, h, l, o.Stats));
         var result = MemitEditor.Compute(loaded.Model, loaded.Tokenizer, requests, contexts, h, l => moments[l],
-            new Progress<string>(line => Console.Error.WriteLine(line)));
+            new SynchronousProgress<string>(Console.Error.WriteLine));
         result.Edit.ApplyTo(loaded.Model);
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var layer in result.Layers)
