@@ -2,6 +2,7 @@
 //   gemm-server               : line protocol for benchmarks/gemm/side_by_side.py (see GemmServer.cs)
 //   gemm [threads] [repeats] [extra] : quick CpuGemm GFLOP/s table (extra: the small-problem shapes)
 //   forward-server            : line protocol for benchmarks/forward/side_by_side.py (GPT-2 124M forward)
+//   memit-prompts REQ OUT     : the default-model MEMIT inputs as token ids for benchmarks/memit (see MemitPrompts.cs)
 //   anything else             : BenchmarkDotNet (e.g. --filter '*GemmBenchmarks*')
 
 using BenchmarkDotNet.Running;
@@ -9,6 +10,8 @@ using RawEdit.Benchmarks.Gemm;
 
 if (args.Length > 0 && args[0] == "forward-server")
     return RawEdit.Benchmarks.Forward.ForwardServer.Serve(Console.In, Console.Out);
+if (args.Length == 3 && args[0] == "memit-prompts")
+    return RawEdit.Benchmarks.Memit.MemitPrompts.Write(args[1], args[2]);
 if (args.Length > 0 && args[0] == "gemm-server")
     return GemmServer.Serve(Console.In, Console.Out);
 if (args.Length > 0 && args[0] == "gemm")
