@@ -3,6 +3,7 @@
 //   gemm [threads] [repeats] [extra] : quick CpuGemm GFLOP/s table (extra: the small-problem shapes)
 //   forward-server            : line protocol for benchmarks/forward/side_by_side.py (GPT-2 124M forward)
 //   rome-server               : line protocol for benchmarks/rome/side_by_side.py (one ROME edit)
+//   memit-prompts REQ OUT     : the default-model MEMIT inputs as token ids for benchmarks/memit (see MemitPrompts.cs)
 //   anything else             : BenchmarkDotNet (e.g. --filter '*GemmBenchmarks*')
 
 using BenchmarkDotNet.Running;
@@ -12,6 +13,8 @@ if (args.Length > 0 && args[0] == "forward-server")
     return RawEdit.Benchmarks.Forward.ForwardServer.Serve(Console.In, Console.Out);
 if (args.Length > 0 && args[0] == "rome-server")
     return RawEdit.Benchmarks.Rome.RomeServer.Serve(Console.In, Console.Out);
+if (args.Length == 3 && args[0] == "memit-prompts")
+    return RawEdit.Benchmarks.Memit.MemitPrompts.Write(args[1], args[2]);
 if (args.Length > 0 && args[0] == "gemm-server")
     return GemmServer.Serve(Console.In, Console.Out);
 if (args.Length > 0 && args[0] == "gemm")

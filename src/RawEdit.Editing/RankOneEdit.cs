@@ -39,37 +39,3 @@ public sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool O
 
     private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
 }
-
-/// <summary>An edit in effect; <see cref="Revert"/> puts the saved weight back bit for bit.</summary>
-public sealed class AppliedEdit(Tensor weight, Tensor original)
-{
-    public bool Reverted { get; private set; }
-
-    /// <summary>Saves the named [rows, columns] weight, then lets <paramref name="addInPlace"/> change it.</summary>
-    public static AppliedEdit Apply(ICausalLanguageModel model, string name, int rows, int columns, Action<Tensor> addInPlace)
-    {
-        var weight = model.Parameters.TryGetValue(name, out var w) ? w
-            : throw new ArgumentException($"the model has no weight '{name}'");
-        if (weight.Rank != 2 || weight.Shape[0] != rows || weight.Shape[1] != columns)
-            throw new ArgumentException($"edit of shape [{rows},{columns}] does not fit '{name}' {Shape.Format(weight.Shape)}");
-        var original = weight.Clone();
-        addInPlace(weight);
-        return new AppliedEdit(weight, original);
-    }
-
-    public void Revert()
-    {
-        if (Reverted) return;
-        weight.CopyFrom(original);
-        Reverted = true;
-    }
-}
-
-/// <summary>Several weight edits in effect together; <see cref="Revert"/> restores them all, last applied first.</summary>
-public sealed class AppliedEdits(IReadOnlyList<AppliedEdit> parts)
-{
-    public void Revert()
-    {
-        for (int i = parts.Count - 1; i >= 0; i--) parts[i].Revert();
-    }
-}

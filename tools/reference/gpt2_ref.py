@@ -171,11 +171,14 @@ def attention(m, i, h, attention_mask):
     return ctx @ P[p + "c_proj.weight"] + P[p + "c_proj.bias"]
 
 
-def forward(m, input_ids, attention_mask=None, hook_layer=None, inject=None):
+def forward(m, input_ids, attention_mask=None, hook_layer=None, inject=None, block_outs=()):
     """input_ids: LongTensor [B,T]; attention_mask: [B,T] of 0/1 (None = all valid).
     hook_layer: record hooks at that block.
     inject: None or (layer, delta [C], add_mask [B,T]) - adds add_mask[b,t] * delta to the
-            MLP output (after c_proj bias) of block `layer`, before the residual add.
+            MLP output (after c_proj bias) of block `layer`, before the residual add;
+            or (layer, delta, add_mask, "block_out") - adds it to block `layer`'s output
+            (the residual stream after both adds; MEMIT's point).
+    block_outs: layers whose output (after any injection) is returned as hooks["block_out.{i}"].
     Returns (logits [B,T,V], hooks dict)."""
     P, cfg = m.params, m.cfg
     B, T = input_ids.shape
@@ -194,15 +197,25 @@ def forward(m, input_ids, attention_mask=None, hook_layer=None, inject=None):
         if i == hook_layer:
             hooks["mlp_in"] = key
             hooks["mlp_out"] = out
-        if inject is not None and inject[0] == i:
-            _, delta, add_mask = inject
-            out = out + add_mask.to(out.dtype)[:, :, None] * delta[None, None, :]
+        point = (inject[3] if len(inject) > 3 else "mlp_out") if inject is not None and inject[0] == i else None
+        if point not in (None, "mlp_out", "block_out"):
+            raise ValueError(f"unknown injection point {point}")
+        if point == "mlp_out":
+            out = out + inject[2].to(out.dtype)[:, :, None] * inject[1][None, None, :]
         x = x + out
+        if point == "block_out":
+            x = x + inject[2].to(x.dtype)[:, :, None] * inject[1][None, None, :]
         if i == hook_layer:
             hooks["block_out"] = x
-    x = layer_norm(x, P["ln_f.weight"], P["ln_f.bias"], eps)
-    logits = x @ P["wte.weight"].t()
-    return logits, hooks
+        if i in block_outs:
+            hooks[f"block_out.{i}"] = x
+    return unembed(m, x), hooks
+
+
+def unembed(m, x):
+    """ln_f then the tied head: [.., C] -> logits [.., V]."""
+    P = m.params
+    return layer_norm(x, P["ln_f.weight"], P["ln_f.bias"], m.cfg.layer_norm_epsilon) @ P["wte.weight"].t()
 
 
 def lm_loss(logits, input_ids, attention_mask):

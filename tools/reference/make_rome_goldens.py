@@ -260,17 +260,22 @@ ID_REQUEST_FORMAT = (
     "len(subject) - 1. The resulting ids and indices are listed under prompts.")
 
 
+def draw_ids(rng, hi, pad_id, n):
+    """n ids from rng.integers(0, hi), one at a time, skipping the pad id."""
+    out = []
+    while len(out) < n:
+        x = int(rng.integers(0, hi))
+        if x != pad_id:
+            out.append(x)
+    return out
+
+
 def id_requests(vocab, pad_id):
     rng = np.random.Generator(np.random.PCG64(REQUEST_SEED))
     hi = vocab - 1 if pad_id == vocab - 1 else vocab
 
     def draw(n):
-        out = []
-        while len(out) < n:
-            x = int(rng.integers(0, hi))
-            if x != pad_id:
-                out.append(x)
-        return out
+        return draw_ids(rng, hi, pad_id, n)
 
     main = {"prefix_ids": draw(2), "subject_ids": draw(3), "suffix_ids": draw(4),
             "target_ids": draw(3), "kl_suffix_ids": draw(2),

@@ -270,31 +270,39 @@ class VLoss:
         self.v_init = None
         self.kl_init = None
 
-    def __call__(self, delta):
+    def run(self, delta):
+        """(model logits, logits the NLL reads, activation at the injection point [B,T,C]) with
+        delta injected."""
         logits, hooks = gpt2_ref.forward(self.model, self.ids, self.mask, hook_layer=self.layer,
                                          inject=(self.layer, delta, self.add))
+        return logits, logits, hooks["mlp_out"]
+
+    def __call__(self, delta):
+        logits, nll_logits, injected_at = self.run(delta)
         if self.v_init is None:
             if torch.any(delta != 0):
                 raise ValueError("the first evaluation must be at delta = 0")
-            self.v_init = hooks["mlp_out"][0, self.prompts[0].subject_last].detach().clone()
+            self.v_init = injected_at[0, self.prompts[0].subject_last].detach().clone()
         kl_logp = torch.log_softmax(logits[len(self.prompts) - 1, self.prep.kl_prompt.subject_last, :], dim=-1)
         if self.kl_init is None:
             self.kl_init = kl_logp.detach().clone()
-        nll = rewrite_nll(logits, self.prep, self.rows).mean()
+        nll = rewrite_nll(nll_logits, self.prep, self.rows).mean()
         kl = (kl_logp.exp() * (kl_logp - self.kl_init)).sum()
         wd = torch.linalg.norm(delta) / torch.linalg.norm(self.v_init) ** 2
         loss = nll + self.hp["kl_factor"] * kl + self.hp["v_weight_decay"] * wd
         return loss, {"nll": nll, "kl": kl, "wd": wd, "kl_logp": kl_logp}
 
 
-def optimise_v(model, layer, prep, hp, pad_id):
-    """Loop (it = 0 .. v_num_grad_steps - 1), as upstream:
+def optimise_v(model, layer, prep, hp, pad_id, objective=None):
+    """objective: the loss to minimise (default VLoss; MEMIT passes its z objective, which
+    must likewise expose v_init after its first call).
+    Loop (it = 0 .. v_num_grad_steps - 1), as upstream:
       1. loss at the current delta (VLoss; it = 0 records v_init and log p_init)
       2. if loss < 0.05: stop
       3. if it == v_num_grad_steps - 1: stop           (so at most v_num_grad_steps - 1 steps)
       4. backward, torch.optim.Adam step (lr v_lr, betas (0.9, 0.999), eps 1e-8)
       5. if ||delta|| > clamp_norm_factor * ||v_init||: delta *= that bound / ||delta||"""
-    f = VLoss(model, layer, prep, hp, pad_id)
+    f = objective if objective is not None else VLoss(model, layer, prep, hp, pad_id)
     delta = torch.zeros(model.cfg.n_embd, dtype=model.params["wte.weight"].dtype, requires_grad=True)
     opt = torch.optim.Adam([delta], lr=hp["v_lr"])
     trace = {"loss": [], "nll": [], "kl": [], "wd": [], "delta_norm": [], "delta_after_step": []}

@@ -44,9 +44,9 @@ internal static class DemoCommand
         Show(loaded, "fact", request.FilledPrompt, rewrite.TargetTrue.Str);
 
         clock.Restart();
-        var h = RomeSetup.Hparams(loaded, null);
-        var moment = RomeSetup.SecondMoment(loaded, h, null);
-        var templates = RomeSetup.Templates(loaded, h, null, seed: 0);
+        var h = EditSetup.RomeHparams(loaded, null);
+        var moment = EditSetup.SecondMoment(loaded, h, h.Layer, null);
+        var templates = EditSetup.RomeTemplates(loaded, h, null, seed: 0);
         double setup = clock.Elapsed.TotalSeconds;
         clock.Restart();
         var result = RomeEditor.Compute(model, loaded.Tokenizer, request, templates, h, mode, moment);

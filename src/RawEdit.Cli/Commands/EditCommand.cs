@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using RawEdit.Editing.Memit;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
 using RawEdit.Models;
@@ -8,92 +9,124 @@ using RawEdit.Models;
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit edit --model M --method rome|r-rome|p-rome|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] --out M2 [--report REPORT.json]</c>.
-/// Requests are applied in order, each computed on the model as edited so far (as upstream's apply_rome_to_model).
+/// <c>rawedit edit --model M --method rome|r-rome|p-rome|memit|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] [--editor E] --out M2 [--report REPORT.json]</c>.
+/// ROME and MEND requests are applied in order, each computed on the model as edited so far (as upstream's apply_rome_to_model);
+/// MEMIT edits all requests in one batch (apply_memit_to_model).
 /// </summary>
 internal static class EditCommand
 {
+    private sealed record Options(string Method, string? Hparams, string? Stats, string? Templates, int Seed, string? Editor);
+
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | mend", Required = true };
+        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit | mend", Required = true };
         var requests = new Option<string>("--requests") { Description = "JSON requests (upstream CounterFact or flat form)", Required = true };
         var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys" };
         var stats = new Option<string?>("--stats") { Description = "Second-moment statistics folder (rawedit stats --out)" };
         var templates = new Option<string?>("--templates") { Description = "Context templates as a JSON list (\"{}\" first); default: generated from the model" };
         var seed = new Option<int>("--seed") { Description = "Seed for generating context templates", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the edited model", Required = true };
-        var report = new Option<string?>("--report") { Description = "Write per-edit figures (|Δ|, norms, loss) as JSON" };
+        var report = new Option<string?>("--report") { Description = "Write the edit's figures (|Δ| per edited matrix, norms, losses) as JSON" };
         var editor = new Option<string?>("--editor") { Description = "MEND editor (rawedit mend-train --out), for --method mend" };
         var command = new Command("edit", "Edit facts in a model and save the edited model") { model, method, requests, hparams, stats, templates, seed, output, report, editor };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            if (parse.GetValue(method) == "mend") return EditWithMend(parse, model, requests, output, report, editor);
-            var mode = ParseMethod(parse.GetValue(method)!);
+            string methodName = parse.GetValue(method)!;
+            var options = new Options(methodName, parse.GetValue(hparams), parse.GetValue(stats), parse.GetValue(templates), parse.GetValue(seed), parse.GetValue(editor));
+            if (methodName is not ("memit" or "mend")) ParseMethod(methodName);
             var loaded = ModelLocator.Load(parse.GetValue(model)!);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
             if (outDir.TrimEnd('/') == loaded.Source.TrimEnd('/')) throw new ArgumentException("--out must differ from the input model: edits never overwrite their input");
             var requestList = EditRequestReader.ReadFile(parse.GetValue(requests)!);
-            var h = RomeSetup.Hparams(loaded, parse.GetValue(hparams));
-            var moment = RomeSetup.SecondMoment(loaded, h, parse.GetValue(stats));
-            var contexts = RomeSetup.Templates(loaded, h, parse.GetValue(templates), parse.GetValue(seed));
 
-            var records = new List<object>();
-            foreach (var request in requestList)
+            var figures = methodName switch
             {
-                var clock = Stopwatch.StartNew();
-                var result = RomeEditor.Compute(loaded.Model, loaded.Tokenizer, request, contexts, h, mode, moment);
-                result.Edit.ApplyTo(loaded.Model);
-                records.Add(new
-                {
-                    case_id = request.CaseId, subject = request.Subject, prompt = request.Prompt, target_new = request.TargetNew,
-                    layer = h.Layer, weight = result.Edit.WeightName, delta_magnitude = result.Edit.NormalizedMagnitude,
-                    delta_frobenius = result.Edit.Frobenius, key_norm = result.KeyNorm, value_norm = result.ValueNorm,
-                    delta_norm = result.DeltaNorm, denominator = result.Denominator, adam_steps = result.Value.AdamSteps,
-                    stop = result.Value.StopReason, loss = result.Value.LossTrace, seconds = clock.Elapsed.TotalSeconds,
-                });
-                Console.WriteLine($"{request.CaseId}: {request.FilledPrompt} → {request.TargetNew}  |Δ| {result.Edit.NormalizedMagnitude:E3}  " +
-                                  $"loss {result.Value.LossTrace[0]:F3} → {result.Value.LossTrace[^1]:F3}  {clock.Elapsed.TotalSeconds:F1} s");
-            }
-            SaveEdited(loaded, outDir, parse.GetValue(method)!, requestList.Count);
+                "memit" => Memit(loaded, requestList, options),
+                "mend" => new { method = "mend", model = loaded.Source, editor = options.Editor, edits = MendEditRun.Apply(loaded, options.Editor, requestList) },
+                _ => Rome(loaded, requestList, options),
+            };
+            // Saved in the layout and precision it came in, with the method and edit count in its metadata.
+            ModelCheckpoint.Save(loaded.Model, outDir, loaded.Layout, loaded.StoredTypes,
+                new Dictionary<string, string> { ["rawedit.method"] = methodName, ["rawedit.edits"] = requestList.Count.ToString() });
             if (parse.GetValue(report) is { } reportPath)
-                AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new
-                {
-                    method = parse.GetValue(method), model = loaded.Source, hparams = h, context_templates = contexts,
-                    second_moment = new { identity = moment.IsIdentity, tokens = moment.Tokens, documents = moment.Documents }, edits = records,
-                }, new JsonSerializerOptions { WriteIndented = true }));
+                AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"saved the edited model to {outDir}");
             return 0;
         }));
         return command;
     }
 
-    private static int EditWithMend(ParseResult parse, Option<string> model, Option<string> requests, Option<string> output, Option<string?> report, Option<string?> editor)
+    /// <summary>Each request edited and applied in turn; the report lists one record per edit.</summary>
+    private static object Rome(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o)
     {
-        var loaded = ModelLocator.Load(parse.GetValue(model)!);
-        string outDir = Path.GetFullPath(parse.GetValue(output)!);
-        if (outDir.TrimEnd('/') == loaded.Source.TrimEnd('/')) throw new ArgumentException("--out must differ from the input model: edits never overwrite their input");
-        var requestList = EditRequestReader.ReadFile(parse.GetValue(requests)!);
-        var records = MendEditRun.Apply(loaded, parse.GetValue(editor), requestList);
-        SaveEdited(loaded, outDir, "mend", requestList.Count);
-        if (parse.GetValue(report) is { } reportPath)
-            AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new { method = "mend", model = loaded.Source, editor = parse.GetValue(editor), edits = records },
-                new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"saved the edited model to {outDir}");
-        return 0;
+        var mode = ParseMethod(o.Method);
+        var h = EditSetup.RomeHparams(loaded, o.Hparams);
+        var moment = EditSetup.SecondMoment(loaded, h, h.Layer, o.Stats);
+        var contexts = EditSetup.RomeTemplates(loaded, h, o.Templates, o.Seed);
+        var records = new List<object>();
+        foreach (var request in requests)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = RomeEditor.Compute(loaded.Model, loaded.Tokenizer, request, contexts, h, mode, moment);
+            result.Edit.ApplyTo(loaded.Model);
+            records.Add(new
+            {
+                case_id = request.CaseId, subject = request.Subject, prompt = request.Prompt, target_new = request.TargetNew,
+                layer = h.Layer, weight = result.Edit.WeightName, delta_magnitude = result.Edit.NormalizedMagnitude,
+                delta_frobenius = result.Edit.Frobenius, key_norm = result.KeyNorm, value_norm = result.ValueNorm,
+                delta_norm = result.DeltaNorm, denominator = result.Denominator, adam_steps = result.Value.AdamSteps,
+                stop = result.Value.StopReason, loss = result.Value.LossTrace, seconds = clock.Elapsed.TotalSeconds,
+            });
+            Console.WriteLine($"{request.CaseId}: {request.FilledPrompt} → {request.TargetNew}  |Δ| {result.Edit.NormalizedMagnitude:E3}  " +
+                              $"loss {result.Value.LossTrace[0]:F3} → {result.Value.LossTrace[^1]:F3}  {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        return new
+        {
+            method = o.Method, model = loaded.Source, hparams = h, context_templates = contexts,
+            second_moment = new { identity = moment.IsIdentity, tokens = moment.Tokens, documents = moment.Documents }, edits = records,
+        };
     }
 
-    /// <summary>Saves the edited model in the layout and precision it came in, with the method and edit count in its metadata.</summary>
-    private static void SaveEdited(LoadedModel loaded, string outDir, string method, int edits) =>
-        ModelCheckpoint.Save(loaded.Model, outDir, loaded.Layout, loaded.StoredTypes,
-            new Dictionary<string, string> { ["rawedit.method"] = method, ["rawedit.edits"] = edits.ToString() });
+    /// <summary>All requests in one MEMIT batch; the report gives |Δ| per edited layer and each request's z optimisation.</summary>
+    private static object Memit(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o)
+    {
+        var clock = Stopwatch.StartNew();
+        var h = EditSetup.MemitHparams(loaded, o.Hparams);
+        var contexts = EditSetup.MemitTemplates(loaded, o.Templates, o.Seed);
+        var moments = h.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, h, l, o.Stats));
+        var result = MemitEditor.Compute(loaded.Model, loaded.Tokenizer, requests, contexts, h, l => moments[l],
+            new SynchronousProgress<string>(Console.Error.WriteLine));
+        result.Edit.ApplyTo(loaded.Model);
+        double seconds = clock.Elapsed.TotalSeconds;
+        foreach (var layer in result.Layers)
+            Console.WriteLine($"layer {layer.Layer}: {layer.Delta.WeightName}  |Δ| {layer.Delta.NormalizedMagnitude:E3}  ‖ΔW‖_F {layer.Delta.Frobenius:G4}");
+        Console.WriteLine($"MEMIT: {requests.Count} requests in one batch over layers [{string.Join(", ", h.Layers)}] in {seconds:F1} s");
+        return new
+        {
+            method = o.Method, model = loaded.Source, hparams = h, context_templates = contexts, seconds,
+            second_moment = moments.ToDictionary(m => m.Key.ToString(), m => new { identity = m.Value.IsIdentity, tokens = m.Value.Tokens, documents = m.Value.Documents }),
+            layers = result.Layers.Select(l => new
+            {
+                layer = l.Layer, weight = l.Delta.WeightName, delta_magnitude = l.Delta.NormalizedMagnitude, delta_frobenius = l.Delta.Frobenius,
+                residual_norm = l.Residuals.Average(r => Math.Sqrt(r.Sum(x => x * x))),
+            }),
+            edits = requests.Select((r, j) => new
+            {
+                case_id = r.CaseId, subject = r.Subject, prompt = r.Prompt, target_new = r.TargetNew,
+                delta_norm = Math.Sqrt(result.Values[j].Delta.Sum(x => (double)x * x)), adam_steps = result.Values[j].AdamSteps,
+                stop = result.Values[j].StopReason, loss_first = result.Values[j].LossTrace[0], loss_last = result.Values[j].LossTrace[^1],
+            }),
+        };
+    }
 
     public static RomeMode ParseMethod(string method) => method switch
     {
         "rome" => RomeMode.Rome,
         "r-rome" => RomeMode.RRome,
         "p-rome" => RomeMode.PRome,
-        "memit" => throw new NotSupportedException($"--method {method} is not implemented yet (see the issue tracker); available: rome, r-rome, p-rome, mend"),
-        _ => throw new ArgumentException($"unknown method '{method}' (rome, r-rome, p-rome, mend)"),
+        "memit" => throw new ArgumentException("memit edits a batch: use rawedit edit --method memit (this command shows rome, r-rome or p-rome)"),
+        "mend" => throw new ArgumentException("mend needs a trained editor: use rawedit edit --method mend --editor E (this command shows rome, r-rome or p-rome)"),
+        _ => throw new ArgumentException($"unknown method '{method}' (rome, r-rome, p-rome, memit, mend)"),
     };
 }

@@ -13,7 +13,7 @@ internal static class MendSetup
     /// <summary>--hparams over the model's defaults (the default model's CPU preset, else upstream's values).</summary>
     public static MendHyperParameters Hparams(LoadedModel loaded, string? path)
     {
-        var defaults = RomeSetup.IsDefaultModel(loaded) ? MendHyperParameters.TinyWorld : new MendHyperParameters();
+        var defaults = EditSetup.IsDefaultModel(loaded) ? MendHyperParameters.TinyWorld : new MendHyperParameters();
         return path is null ? defaults : MendHyperParameters.Load(path, defaults);
     }
 
@@ -46,10 +46,4 @@ internal static class MendSetup
 
     private static IProgress<int>? Progress(int total) => Console.IsErrorRedirected ? null : new SynchronousProgress<int>(done =>
         Console.Error.Write(done < total ? $"\redited and scored {done}/{total} cases" : "\r" + new string(' ', 48) + "\r"));
-}
-
-/// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder output).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

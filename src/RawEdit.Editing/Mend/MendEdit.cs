@@ -40,6 +40,6 @@ public sealed record LowRankEdit(string WeightName, float[] U, float[] D, int Ro
 public sealed record MendEdit(IReadOnlyList<LowRankEdit> Updates)
 {
     /// <summary>Adds every ΔW to the model; reverting the result restores the exact original bits.</summary>
-    public AppliedEdits ApplyTo(ICausalLanguageModel model) =>
-        new(Updates.Select(u => AppliedEdit.Apply(model, u.WeightName, u.StoredRows, u.StoredColumns, u.AddTo)).ToList());
+    public AppliedEdit ApplyTo(ICausalLanguageModel model) =>
+        AppliedEdit.Together(Updates.Select(u => AppliedEdit.Apply(model, u.WeightName, u.StoredRows, u.StoredColumns, u.AddTo)).ToList());
 }

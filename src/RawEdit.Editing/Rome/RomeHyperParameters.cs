@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace RawEdit.Editing.Rome;
@@ -15,73 +14,36 @@ public enum RomeMode
 }
 
 /// <summary>
-/// ROME's hyperparameters, read from the same JSON keys as upstream <c>hparams/ROME/*.json</c>
-/// (module-name templates are accepted and ignored: RawEdit addresses weights through its hooks).
+/// ROME's hyperparameters, read from the same JSON keys as upstream <c>hparams/ROME/*.json</c>; the keys shared
+/// with MEMIT are read by <see cref="ValueEditHyperParameters"/>.
 /// </summary>
-public sealed record RomeHyperParameters
+public sealed record RomeHyperParameters : ValueEditHyperParameters
 {
-    public int[] Layers { get; init; } = [17];
-    public string FactToken { get; init; } = "subject_last";
-    public int VNumGradSteps { get; init; } = 20;
-    public double VLr { get; init; } = 0.5;
-    public int VLossLayer { get; init; } = 47;
-    public double VWeightDecay { get; init; } = 0.5;
-    public double ClampNormFactor { get; init; } = 4;
-    public double KlFactor { get; init; } = 0.0625;
-    public bool Mom2Adjustment { get; init; } = true;
     /// <summary>[[length, count], …]: count prefixes of length tokens (the prompt token included), upstream [[5,10],[10,10]].</summary>
     public int[][] ContextTemplateLengthParams { get; init; } = [[5, 10], [10, 10]];
-    public string Mom2Dataset { get; init; } = "wikipedia";
-    public int Mom2NSamples { get; init; } = 100000;
-    public string Mom2Dtype { get; init; } = "float32";
-
-    /// <summary>Loss threshold below which the value optimisation stops (upstream hard-codes 5e-2).</summary>
-    public const double EarlyStopLoss = 0.05;
 
     public int Layer => Layers.Length == 1 ? Layers[0] : throw new InvalidDataException($"ROME edits one layer; hparams give {Layers.Length}");
 
-    private static readonly HashSet<string> IgnoredKeys =
-    [
-        "rewrite_module_tmp", "layer_module_tmp", "mlp_module_tmp", "attn_module_tmp", "ln_f_module", "lm_head_module",
-        "enable_random_prefix_keys", "enable_prompt_keys", "original_implementation", "alg_name", "model_name", "device", "stats_dir",
-    ];
+    /// <summary>r-ROME's mode flags: the mode comes from --method, so they are accepted and ignored.</summary>
+    private static readonly HashSet<string> ModeKeys = ["enable_random_prefix_keys", "enable_prompt_keys", "original_implementation"];
 
-    public static RomeHyperParameters Load(string path) => FromJson(HyperParameterJson.ReadObject(path), path);
+    protected override string Method => "ROME";
 
-    public static RomeHyperParameters FromJson(JsonObject json, string source = "hparams")
+    protected override ValueEditHyperParameters? ReadOwn(string key, JsonNode value) => key switch
     {
-        var h = new RomeHyperParameters();
-        h = HyperParameterJson.Fold(json, h, (h, key, value) =>
-            key switch
-            {
-                "layers" => h with { Layers = value!.AsArray().Select(v => v!.GetValue<int>()).ToArray() },
-                "fact_token" => h with { FactToken = value!.GetValue<string>() },
-                "v_num_grad_steps" => h with { VNumGradSteps = value!.GetValue<int>() },
-                "v_lr" => h with { VLr = value!.GetValue<double>() },
-                "v_loss_layer" => h with { VLossLayer = value!.GetValue<int>() },
-                "v_weight_decay" => h with { VWeightDecay = value!.GetValue<double>() },
-                "clamp_norm_factor" => h with { ClampNormFactor = value!.GetValue<double>() },
-                "kl_factor" => h with { KlFactor = value!.GetValue<double>() },
-                "mom2_adjustment" => h with { Mom2Adjustment = value!.GetValue<bool>() },
-                "context_template_length_params" => h with { ContextTemplateLengthParams = value!.AsArray().Select(p => p!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray() },
-                "mom2_dataset" => h with { Mom2Dataset = value!.GetValue<string>() },
-                "mom2_n_samples" => h with { Mom2NSamples = value!.GetValue<int>() },
-                "mom2_dtype" => h with { Mom2Dtype = value!.GetValue<string>() },
-                _ when IgnoredKeys.Contains(key) => h,
-                _ => throw new InvalidDataException($"{source}: unknown ROME hyperparameter '{key}'"),
-            }, source);
-        h.Validate(source);
-        return h;
-    }
+        "context_template_length_params" => this with { ContextTemplateLengthParams = value.AsArray().Select(p => p!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray() },
+        _ when ModeKeys.Contains(key) => this,
+        _ => null,
+    };
 
-    public void Validate(string source = "hparams")
+    public static RomeHyperParameters Load(string path) => Load(path, FromJson);
+
+    public static RomeHyperParameters FromJson(JsonObject json, string source = "hparams") => Read(new RomeHyperParameters(), json, source);
+
+    public override void Validate(string source = "hparams")
     {
-        void Require(bool ok, string what) { if (!ok) throw new InvalidDataException($"{source}: {what}"); }
-        Require(Layers.Length > 0 && Layers.All(l => l >= 0), "layers must be a non-empty list of non-negative layer indices");
-        Require(FactToken == "subject_last", $"fact_token '{FactToken}' is not supported (subject_last)");
-        Require(VNumGradSteps >= 0 && VLr > 0, "v_num_grad_steps must be ≥ 0 and v_lr > 0");
-        Require(VWeightDecay >= 0 && ClampNormFactor > 0 && KlFactor >= 0, "v_weight_decay and kl_factor must be ≥ 0, clamp_norm_factor > 0");
-        Require(ContextTemplateLengthParams.All(p => p.Length == 2 && p[0] >= 1 && p[1] >= 0), "context_template_length_params must be [[length ≥ 1, count ≥ 0], …]");
+        base.Validate(source);
+        Require(source, ContextTemplateLengthParams.All(p => p.Length == 2 && p[0] >= 1 && p[1] >= 0), "context_template_length_params must be [[length ≥ 1, count ≥ 0], …]");
     }
 
     /// <summary>Upstream's hparams for GPT-2 XL (hparams/ROME/gpt2-xl.json).</summary>

@@ -5,25 +5,40 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Editing.Rome;
 
 /// <summary>
-/// Reads, at the subject's last token of each prompt, the key k (input of the MLP down projection) and
-/// the value v = W k + b (the MLP output) of one layer, with the model as it is (no δ).
-/// Shapes: keys [P][F], values [P][C].
+/// Reads activations at the subject's last token of each prompt, with the model as it is (no δ):
+/// ROME's key k (input of the MLP down projection) and value v = W k + b (the MLP output) of one layer,
+/// or any (point, layer) pairs, prompts run a bounded number at a time. Shapes: [P][width].
 /// </summary>
 public static class SubjectActivations
 {
     public static (float[][] Keys, float[][] Values) Read(ICausalLanguageModel model, int layer, IReadOnlyList<IndexedPrompt> prompts)
     {
-        var hooks = new ForwardHooks();
-        var key = hooks.Capture(HookPoint.MlpKey, layer);
-        var value = hooks.Capture(HookPoint.MlpOut, layer);
-        var batch = new TokenBatch(prompts.Select(p => p.Ids).ToList(), model.EosTokenId);
-        using (Tape.NoGrad()) model.HiddenStates(batch, hooks);
-        var keys = key.Required.ToFloatArray();
-        var values = value.Required.ToFloatArray();
-        int f = model.MlpWidth, c = model.Embedding;
-        return (
-            prompts.Select((p, b) => keys.AsSpan(batch.Row(b, p.SubjectLast) * f, f).ToArray()).ToArray(),
-            prompts.Select((p, b) => values.AsSpan(batch.Row(b, p.SubjectLast) * c, c).ToArray()).ToArray());
+        var read = Read(model, prompts, [(HookPoint.MlpKey, layer), (HookPoint.MlpOut, layer)]);
+        return (read[0], read[1]);
+    }
+
+    /// <summary>Per point [P][width]: the activation at each prompt's subject-last token, <paramref name="promptsPerForward"/> prompts per forward pass.</summary>
+    public static float[][][] Read(ICausalLanguageModel model, IReadOnlyList<IndexedPrompt> prompts, IReadOnlyList<(HookPoint Point, int Layer)> points,
+        int promptsPerForward = int.MaxValue)
+    {
+        var result = points.Select(_ => new float[prompts.Count][]).ToArray();
+        for (int start = 0; start < prompts.Count; start += promptsPerForward)
+        {
+            var chunk = prompts.Skip(start).Take(promptsPerForward).ToList();
+            var hooks = new ForwardHooks();
+            var captured = points.Select(p => hooks.Capture(p.Point, p.Layer)).ToList();
+            var batch = new TokenBatch(chunk.Select(p => p.Ids).ToList(), model.EosTokenId);
+            using (Tape.NoGrad()) model.HiddenStates(batch, hooks);
+            for (int k = 0; k < points.Count; k++)
+            {
+                var values = captured[k].Required;
+                int width = values.Shape[^1];
+                var flat = values.ToFloatArray();
+                for (int b = 0; b < chunk.Count; b++)
+                    result[k][start + b] = flat.AsSpan(batch.Row(b, chunk[b].SubjectLast) * width, width).ToArray();
+            }
+        }
+        return result;
     }
 
     /// <summary>Element-wise mean of equally long vectors.</summary>

@@ -19,12 +19,19 @@ public sealed record ValueOptimization(float[] Delta, float[] VInit, double[] Lo
 ///   L(δ) = mean_p [ −(1/|t|) Σ_j log P(t_j | rewrite_p) ] + kl_factor·KL(P_δ ‖ P_0)(KL prompt) + v_weight_decay·‖δ‖/‖v_init‖².
 /// Per iteration, as upstream: loss → stop if < 0.05 → stop at the last iteration → backward → Adam step →
 /// clamp ‖δ‖ ≤ clamp_norm_factor·‖v_init‖. So at most v_num_grad_steps − 1 Adam steps. Weights stay frozen:
-/// the backward pass computes no weight gradient.
+/// the backward pass computes no weight gradient. v_init is the activation at the point (row 0, δ = 0).
+/// ROME adds δ at the MLP output and reads the NLL from the model's logits; MEMIT (compute_z) adds it at the
+/// block output and reads the NLL from ln_f + unembedding of block <paramref name="lossLayer"/>'s output
+/// (null: the last block, i.e. the logits). The KL term always uses the logits.
 /// </summary>
 public static class ValueOptimizer
 {
-    public static ValueOptimization Optimize(ICausalLanguageModel model, int layer, RomePrompts prompts, RomeHyperParameters h, HookPoint point = HookPoint.MlpOut)
+    public static ValueOptimization Optimize(ICausalLanguageModel model, int layer, RomePrompts prompts, ValueEditHyperParameters h,
+        HookPoint point = HookPoint.MlpOut, int? lossLayer = null)
     {
+        if (lossLayer is { } l && (l < layer || l >= model.Layers))
+            throw new ArgumentException($"v_loss_layer {l} must lie between the layer δ is added at ({layer}) and the last block ({model.Layers - 1})");
+        bool lossFromLogits = lossLayer is null || lossLayer == model.Layers - 1;
         var all = prompts.Rewrites.Append(prompts.Kl).ToList();
         var batch = new TokenBatch(all.Select(p => p.Ids).ToList(), model.EosTokenId);
         var subjectRows = all.Select((p, b) => batch.Row(b, p.SubjectLast)).ToArray();
@@ -47,11 +54,22 @@ public static class ValueOptimizer
             var hooks = new ForwardHooks();
             var activation = it == 0 ? hooks.Capture(point, layer) : null;
             hooks.AddVector(point, layer, delta, subjectRows);
+            var lossBlock = lossFromLogits ? null : hooks.Capture(HookPoint.BlockOut, lossLayer!.Value);
             using var tape = new Tape();
             var hidden = Ops.Reshape(model.HiddenStates(batch, hooks), -1, model.Embedding);
-            var logProbs = Ops.LogSoftmax(model.Unembed(Ops.GatherRows(hidden, [.. targetRows, klRow])));
-            var targetLogProbs = Ops.Slice(logProbs, 0, 0, targetRows.Length);
-            var klLogProbs = Ops.Slice(logProbs, 0, targetRows.Length, 1);
+            Tensor targetLogProbs, klLogProbs;
+            if (lossFromLogits)
+            {
+                var logProbs = Ops.LogSoftmax(model.Unembed(Ops.GatherRows(hidden, [.. targetRows, klRow])));
+                targetLogProbs = Ops.Slice(logProbs, 0, 0, targetRows.Length);
+                klLogProbs = Ops.Slice(logProbs, 0, targetRows.Length, 1);
+            }
+            else
+            {
+                var lossHidden = Ops.Reshape(lossBlock!.Required, -1, model.Embedding);
+                targetLogProbs = Ops.LogSoftmax(model.Unembed(Ops.GatherRows(lossHidden, targetRows)));
+                klLogProbs = Ops.LogSoftmax(model.Unembed(Ops.GatherRows(hidden, [klRow])));
+            }
             if (it == 0)
             {
                 vInit = activation!.Required.ToFloatArray().AsSpan(subjectRows[0] * model.Embedding, model.Embedding).ToArray();
@@ -63,16 +81,16 @@ public static class ValueOptimizer
             var decay = Ops.Scale(Ops.Norm(delta), h.VWeightDecay / (vInitNorm * vInitNorm));
             var loss = Ops.Add(Ops.Add(nll, Ops.Scale(kl, h.KlFactor)), decay);
             double value = loss.Item();
-            if (!double.IsFinite(value)) throw new InvalidOperationException($"ROME value optimisation produced a non-finite loss ({value}) at iteration {it}");
+            if (!double.IsFinite(value)) throw new InvalidOperationException($"the value optimisation produced a non-finite loss ({value}) at iteration {it}");
             trace.Add(value);
-            if (value < RomeHyperParameters.EarlyStopLoss) { stop = "loss below 0.05"; break; }
+            if (value < ValueEditHyperParameters.EarlyStopLoss) { stop = "loss below 0.05"; break; }
             if (it == h.VNumGradSteps - 1) { stop = "last iteration"; break; }
             tape.Backward(loss);
             adam.Update(h.VLr);
             adam.ZeroGrad();
             Clamp(delta, h.ClampNormFactor * vInitNorm);
         }
-        if (vInit is null) throw new InvalidOperationException("v_num_grad_steps is 0: ROME needs at least one iteration to read v_init");
+        if (vInit is null) throw new InvalidOperationException("v_num_grad_steps is 0: at least one iteration is needed to read v_init");
         return new ValueOptimization(delta.ToFloatArray(), vInit, [.. trace], adam.Step, stop);
     }
 

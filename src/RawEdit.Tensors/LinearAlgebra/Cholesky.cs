@@ -33,6 +33,55 @@ public sealed class Cholesky
         }
     }
 
+    /// <summary>
+    /// X with A·Xᵀ = Bᵀ for <paramref name="count"/> right-hand sides stored as the rows of b [count, n] (each
+    /// contiguous); X has the same layout. Right-hand sides go in blocks that share each row of L (and of Lᵀ) while
+    /// it is in cache, blocks in parallel; each right-hand side's arithmetic is the same whatever the thread count.
+    /// </summary>
+    public double[] SolveMany(double[] b, int count)
+    {
+        int n = Size;
+        if (b.Length != (long)count * n) throw new ArgumentException($"right-hand sides of {b.Length} elements are not {count}×{n}");
+        var upper = Transposed();
+        var x = (double[])b.Clone();
+        const int block = 16;
+        int blocks = (count + block - 1) / block;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = (long)count * n * n > 1 << 22 ? Environment.ProcessorCount : 1 }, blk =>
+        {
+            int first = blk * block, last = Math.Min(count, first + block);
+            // L·y = b row by row: y_i = (b_i − L[i, :i]·y[:i]) / L_ii.
+            for (int i = 0; i < n; i++)
+            {
+                var row = lower.AsSpan(i * n, i);
+                for (int r = first; r < last; r++)
+                {
+                    var y = x.AsSpan(r * n, n);
+                    y[i] = (y[i] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(row, y[..i])) / lower[i * n + i];
+                }
+            }
+            // Lᵀ·x = y from the bottom: x_i = (y_i − Lᵀ[i, i+1:]·x[i+1:]) / L_ii.
+            for (int i = n - 1; i >= 0; i--)
+            {
+                var row = upper.AsSpan(i * n + i + 1, n - i - 1);
+                for (int r = first; r < last; r++)
+                {
+                    var v = x.AsSpan(r * n, n);
+                    v[i] = (v[i] - System.Numerics.Tensors.TensorPrimitives.Dot<double>(row, v[(i + 1)..])) / lower[i * n + i];
+                }
+            }
+        });
+        return x;
+    }
+
+    private double[] Transposed()
+    {
+        int n = Size;
+        var t = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) t[j * n + i] = lower[i * n + j];
+        return t;
+    }
+
     /// <summary>x with A·x = b (forward then back substitution).</summary>
     public double[] Solve(ReadOnlySpan<double> b)
     {

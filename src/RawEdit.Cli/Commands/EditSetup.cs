@@ -1,0 +1,48 @@
+using RawEdit.Editing;
+using RawEdit.Editing.Memit;
+using RawEdit.Editing.Rome;
+using RawEdit.Editing.Statistics;
+using RawEdit.Evaluation.World;
+using RawEdit.Models;
+
+namespace RawEdit.Cli.Commands;
+
+/// <summary>Resolves what an edit needs beyond the requests: hyperparameters, context templates and statistics.</summary>
+internal static class EditSetup
+{
+    public static bool IsDefaultModel(LoadedModel loaded) => Path.GetFileName(loaded.Source.TrimEnd('/')) == TinyWorldPreset.Name;
+
+    public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) =>
+        path is not null ? RomeHyperParameters.Load(path)
+        : IsDefaultModel(loaded) ? RomeHyperParameters.TinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? RomeHyperParameters.Gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? RomeHyperParameters.GptJ6B
+        : throw NoDefaults("ROME", loaded);
+
+    public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) =>
+        path is not null ? MemitHyperParameters.Load(path)
+        : IsDefaultModel(loaded) ? MemitHyperParameters.TinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? MemitHyperParameters.Gpt2Xl
+        : throw NoDefaults("MEMIT", loaded);
+
+    private static ArgumentException NoDefaults(string method, LoadedModel loaded) =>
+        new($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
+
+    public static IReadOnlyList<string> RomeTemplates(LoadedModel loaded, RomeHyperParameters h, string? path, int seed) =>
+        path is not null ? ContextTemplates.Load(path) : ContextTemplates.Generate(loaded.Model, loaded.Tokenizer, h.ContextTemplateLengthParams, seed);
+
+    public static IReadOnlyList<string> MemitTemplates(LoadedModel loaded, string? path, int seed) =>
+        path is not null ? ContextTemplates.Load(path) : MemitEditor.Templates(loaded.Model, loaded.Tokenizer, seed);
+
+    /// <summary>
+    /// C of one layer from the statistics folder: --stats, else the default model's shipped one (weights/tiny-world/stats);
+    /// the identity when mom2_adjustment is off.
+    /// </summary>
+    public static SecondMoment SecondMoment(LoadedModel loaded, ValueEditHyperParameters h, int layer, string? statsDir)
+    {
+        if (!h.Mom2Adjustment) return Editing.Statistics.SecondMoment.Identity(loaded.Model.MlpWidth);
+        string root = statsDir ?? (IsDefaultModel(loaded) ? Path.Combine(loaded.Source, "stats")
+            : throw new ArgumentException("mom2_adjustment is on: pass --stats DIR (made by rawedit stats), or set mom2_adjustment to false"));
+        return SecondMomentLookup.Find(root, loaded.Model, layer, h.Mom2NSamples);
+    }
+}

@@ -1,0 +1,116 @@
+using RawEdit.Editing.Requests;
+using RawEdit.Editing.Rome;
+using RawEdit.Editing.Statistics;
+using RawEdit.Models;
+using RawEdit.Models.Hooks;
+using RawEdit.Models.Tokenization;
+
+namespace RawEdit.Editing.Memit;
+
+/// <summary>One edited layer: what its update was computed from. Shapes: Keys [n][F], CurrentZ and Residuals [n][C].</summary>
+public sealed record MemitLayer(int Layer, float[][] Keys, float[][] CurrentZ, double[][] Residuals, WeightDelta Delta);
+
+/// <summary>A MEMIT batch edit: the per-layer updates as one value, each request's z optimisation, each layer's inputs.</summary>
+public sealed record MemitResult(DenseEdit Edit, IReadOnlyList<ValueOptimization> Values, IReadOnlyList<MemitLayer> Layers)
+{
+    /// <summary>z_j = h_init + δ_j [n][C], what block L_last should output at each request's subject.</summary>
+    public float[][] Targets => Values.Select(v => v.VStar).ToArray();
+}
+
+/// <summary>
+/// MEMIT (Meng et al. 2023, editing-methods.md §3) for a batch of requests:
+///   z_j  = h_init + δ_j, δ_j from ROME's objective with δ added to block L_last's output (compute_z);
+///   for layer l_i (i = 0..L−1, increasing), with the layers before it already updated:
+///     k_j  = mean over template groups of the group's mean key at l_i (compute_ks),
+///     R_i  = (z_j − h_{L_last}(request j)) / (L − i),
+///     Δ_i  = R_i [(λC + KKᵀ)⁻¹K]ᵀ (<see cref="MemitUpdate"/>), W_{l_i} ← W_{l_i} + Δ_i.
+/// The model's weights are restored afterwards; the result carries the deltas (apply them with its Edit).
+/// </summary>
+public static class MemitEditor
+{
+    /// <summary>Prompts per forward pass when reading keys: bounds activation memory for thousands of requests.</summary>
+    public const int PromptsPerForward = 64;
+
+    /// <summary>MEMIT's template groups: the unprefixed template alone, then all prefixed ones ([["{}"], [5 prefixed]]).</summary>
+    public static int[][] Groups(int templates) =>
+        templates == 1 ? [[0]] : [[0], Enumerable.Range(1, templates - 1).ToArray()];
+
+    /// <summary>MEMIT's context templates: "{}" and one 10-token continuation of each of "The", "Therefore", "Because", "I", "You".</summary>
+    public static IReadOnlyList<string> Templates(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, int seed = 0) =>
+        ContextTemplates.GenerateFromWords(model, tokenizer, ContextTemplates.MemitWords, MemitHyperParameters.ContextTemplateLength, seed);
+
+    public static MemitResult Compute(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<EditRequest> requests, IReadOnlyList<string> contextTemplates,
+        MemitHyperParameters h, Func<int, SecondMoment> secondMoment, IProgress<string>? progress = null) =>
+        Compute(model, requests.Select(r => RomePrompts.Build(tokenizer, r, contextTemplates)).ToList(), h, secondMoment, progress);
+
+    public static MemitResult Compute(ICausalLanguageModel model, IReadOnlyList<RomePrompts> requests, MemitHyperParameters h,
+        Func<int, SecondMoment> secondMoment, IProgress<string>? progress = null)
+    {
+        if (requests.Count == 0) throw new ArgumentException("MEMIT needs at least one request");
+        int templates = requests[0].Keys.Count;
+        if (requests.Any(r => r.Keys.Count != templates)) throw new ArgumentException("every request needs the same context templates");
+        h.CheckFits(model);
+        var groups = Groups(templates);
+
+        var values = new List<ValueOptimization>();
+        foreach (var request in requests)
+        {
+            values.Add(ValueOptimizer.Optimize(model, h.ZLayer, request, h, HookPoint.BlockOut, h.VLossLayer));
+            if (values.Count % 100 == 0) progress?.Report($"z optimised for {values.Count}/{requests.Count} requests");
+        }
+        var targets = values.Select(v => v.VStar).ToArray();
+
+        var layers = new List<MemitLayer>();
+        var applied = new List<AppliedEdit>();
+        try
+        {
+            for (int i = 0; i < h.Layers.Length; i++)
+            {
+                int layer = h.Layers[i];
+                var (keys, current) = KeysAndCurrentZ(model, requests, groups, layer, h.ZLayer);
+                var residuals = targets.Select((z, j) => z.Select((x, o) => (double)x - current[j][o]).ToArray()).ToArray();
+                double spread = 1.0 / (h.Layers.Length - i);
+                var moment = h.Mom2Adjustment ? secondMoment(layer) : SecondMoment.Identity(model.MlpWidth);
+                if (moment.Dimension != model.MlpWidth)
+                    throw new ArgumentException($"second moment of dimension {moment.Dimension} at layer {layer} does not match the key width {model.MlpWidth}");
+                var (name, outByIn) = model.MlpDownProjection(layer);
+                var delta = MemitUpdate.Solve(name, outByIn, layer, keys, residuals.Select(r => r.Select(x => x * spread).ToArray()).ToList(),
+                    h.Mom2UpdateWeight, moment);
+                applied.Add(new DenseEdit([delta]).ApplyTo(model));
+                layers.Add(new MemitLayer(layer, keys, current, residuals, delta));
+                progress?.Report($"layer {layer}: |Δ| {delta.NormalizedMagnitude:E3}");
+            }
+        }
+        finally
+        {
+            for (int i = applied.Count - 1; i >= 0; i--) applied[i].Revert();
+        }
+        return new MemitResult(new DenseEdit(layers.Select(l => l.Delta).ToList()), values, layers);
+    }
+
+    /// <summary>
+    /// Keys at <paramref name="layer"/> averaged within, then across, template groups [n][F], and block
+    /// <paramref name="zLayer"/>'s output at the unprefixed prompt [n][C], from the same forward passes.
+    /// </summary>
+    private static (float[][] Keys, float[][] CurrentZ) KeysAndCurrentZ(ICausalLanguageModel model, IReadOnlyList<RomePrompts> requests, int[][] groups,
+        int layer, int zLayer)
+    {
+        int templates = requests[0].Keys.Count;
+        var read = SubjectActivations.Read(model, requests.SelectMany(r => r.Keys).ToList(), [(HookPoint.MlpKey, layer), (HookPoint.BlockOut, zLayer)], PromptsPerForward);
+        var keys = new float[requests.Count][];
+        var current = new float[requests.Count][];
+        for (int j = 0; j < requests.Count; j++)
+        {
+            var mean = new double[model.MlpWidth];
+            foreach (var group in groups)
+                foreach (int t in group)
+                {
+                    var k = read[0][j * templates + t];
+                    for (int a = 0; a < mean.Length; a++) mean[a] += k[a] / ((double)group.Length * groups.Length);
+                }
+            keys[j] = mean.Select(x => (float)x).ToArray();
+            current[j] = read[1][j * templates];
+        }
+        return (keys, current);
+    }
+}
