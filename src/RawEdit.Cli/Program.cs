@@ -17,6 +17,7 @@ public static class Program
             EvalCommand.Create(),
             StatsCommand.Create(),
             EditCommand.Create(),
+            SequentialCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

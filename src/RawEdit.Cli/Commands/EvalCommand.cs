@@ -84,13 +84,7 @@ internal static class EvalCommand
     private static IProgress<int>? ProgressLine(int total)
     {
         if (Console.IsErrorRedirected) return null;
-        return new SynchronousProgress(done =>
+        return new SynchronousProgress<int>(done =>
             Console.Error.Write(done < total ? $"\rscored {done}/{total} records" : "\r" + new string(' ', 40) + "\r"));
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder output).</summary>
-    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }

@@ -93,7 +93,7 @@ internal static class TrainingProgressDisplay
     {
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            trainer.Run(checkpoints, new SynchronousProgress(p =>
+            trainer.Run(checkpoints, new SynchronousProgress<TrainingProgress>(p =>
             {
                 if (p.Step % 50 == 0 || p.Step == p.TotalSteps)
                     Console.WriteLine($"step {p.Step}/{p.TotalSteps} epoch {p.Epoch} loss {p.Loss:F4} lr {p.LearningRate:E2} |g| {p.GradientNorm:F2} {p.TokensPerSecond:F0} tok/s");
@@ -106,16 +106,11 @@ internal static class TrainingProgressDisplay
             {
                 var task = ctx.AddTask("training", maxValue: trainer.TotalSteps);
                 task.Value = trainer.Step;
-                trainer.Run(checkpoints, new SynchronousProgress(p =>
+                trainer.Run(checkpoints, new SynchronousProgress<TrainingProgress>(p =>
                 {
                     task.Value = p.Step;
                     task.Description = $"epoch {p.Epoch} loss {p.Loss:F3} {p.TokensPerSecond:F0} tok/s";
                 }), cancel);
             });
-    }
-
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using RawEdit.Evaluation.Sequential;
+using RawEdit.Tests.Cli;
+
+namespace RawEdit.Tests.Evaluation.Sequential;
+
+/// <summary>
+/// rawedit sequential as a user runs it: a run killed part-way and resumed ends with the same weights, byte for
+/// byte, as a run that was never interrupted. Uses the 1-layer Hugging Face fixture with a short value
+/// optimisation so that the whole test takes seconds.
+/// </summary>
+[TestFixture]
+public class SequentialResumeTests
+{
+    private string temp = "";
+
+    [SetUp]
+    public void CreateTemp() => temp = Directory.CreateTempSubdirectory("rawedit-seq-").FullName;
+
+    [TearDown]
+    public void DeleteTemp() => Directory.Delete(temp, true);
+
+    private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
+    private const int Edits = 16;
+
+    private string[] Args(string run)
+    {
+        string hparams = Path.Combine(temp, "hparams.json");
+        if (!File.Exists(hparams))
+            File.WriteAllText(hparams, """
+                {"layers": [0], "v_num_grad_steps": 4, "v_lr": 0.5, "v_weight_decay": 0.005, "clamp_norm_factor": 4,
+                 "kl_factor": 0.0625, "mom2_adjustment": false, "context_template_length_params": [[5, 2]]}
+                """);
+        return ["sequential", "--model", Fixture, "--method", "rome", "--data", TestPaths.InRepo("weights/tiny-world/counterfact.json"),
+            "--edits", Edits.ToString(), "--eval-every", "5", "--out", run, "--hparams", hparams, "--probe-prompts", "2", "--probe-tokens", "4"];
+    }
+
+    [Test]
+    public void A_run_killed_part_way_and_resumed_ends_with_the_weights_of_an_uninterrupted_run_byte_for_byte()
+    {
+        string whole = Path.Combine(temp, "whole"), killed = Path.Combine(temp, "killed");
+        var uninterrupted = CliTests.Run("", Args(whole));
+        Assert.That(uninterrupted.Code, Is.Zero, uninterrupted.Err + uninterrupted.Out);
+
+        int editsAtKill = RunAndKill(Args(killed), Path.Combine(killed, SequentialRunner.JournalFile), killAfterEdits: 4);
+        Assert.That(editsAtKill, Is.InRange(4, Edits - 1), "the child must be killed part-way");
+        Assert.That(Directory.Exists(Path.Combine(killed, SequentialRunner.ModelFolder)), Is.False);
+        // As if the kill had landed mid-append: a torn record that resume must drop.
+        File.AppendAllText(Path.Combine(killed, SequentialRunner.JournalFile), "{\"kind\":\"edit\",\"index\":");
+
+        var resumed = CliTests.Run("", [.. Args(killed), "--resume"]);
+        Assert.That(resumed.Code, Is.Zero, resumed.Err + resumed.Out);
+        Assert.That(resumed.Out, Does.Contain("torn last record was dropped"));
+
+        byte[] expected = File.ReadAllBytes(Path.Combine(whole, SequentialRunner.ModelFolder, "model.safetensors"));
+        byte[] actual = File.ReadAllBytes(Path.Combine(killed, SequentialRunner.ModelFolder, "model.safetensors"));
+        Assert.That(actual, Is.EqualTo(expected), "resumed weights differ from the uninterrupted run's");
+        var a = Fingerprints(whole);
+        Assert.That(Fingerprints(killed), Is.EqualTo(a));
+        Assert.That(a, Has.Count.EqualTo(Edits));
+        Assert.That(a.Distinct().Count(), Is.EqualTo(Edits), "every edit changes the weights");
+        Assert.That(File.ReadAllBytes(Path.Combine(Fixture, "model.safetensors")), Has.Length.GreaterThan(0));
+    }
+
+    [Test]
+    public void Resume_refuses_other_settings_and_a_new_run_refuses_an_existing_one()
+    {
+        string run = Path.Combine(temp, "run");
+        var first = CliTests.Run("", [.. Args(run).Select(a => a == Edits.ToString() ? "2" : a)]);
+        Assert.That(first.Code, Is.Zero, first.Err);
+        var again = CliTests.Run("", Args(run));
+        Assert.That(again.Err, Does.Contain("already holds a run"));
+        var other = CliTests.Run("", [.. Args(run).Select(a => a == "rome" ? "r-rome" : a), "--resume"]);
+        Assert.That(other.Code, Is.Not.Zero);
+        Assert.That(other.Err, Does.Contain("'method' differs"));
+        var inside = CliTests.Run("", [.. Args(run).Select(a => a == run ? Path.Combine(Fixture, "run") : a)]);
+        Assert.That(inside.Err, Does.Contain("never write their input model"));
+    }
+
+    private static List<string> Fingerprints(string run) =>
+        JournalEntries.Parse(EditJournal.Read(Path.Combine(run, SequentialRunner.JournalFile)).Records, run).Edits.Select(e => e.WeightsSha256).ToList();
+
+    /// <summary>Starts rawedit, kills it once the journal holds killAfterEdits edit records, and returns how many it held then.</summary>
+    private static int RunAndKill(string[] args, string journal, int killAfterEdits)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rawedit.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        int edits = 0;
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            edits = File.Exists(journal) ? EditJournal.Read(journal).Records.Count(r => (string?)r["kind"] == "edit") : 0;
+            if (edits >= killAfterEdits) break;
+            Thread.Sleep(2);
+        }
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return EditJournal.Read(journal).Records.Count(r => (string?)r["kind"] == "edit");
+    }
+}
