@@ -18,6 +18,7 @@ public static class Program
             StatsCommand.Create(),
             EditCommand.Create(),
             SequentialCommand.Create(),
+            ReportCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

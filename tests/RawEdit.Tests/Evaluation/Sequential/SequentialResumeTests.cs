@@ -63,11 +63,14 @@ public class SequentialResumeTests
     }
 
     [Test]
-    public void Resume_refuses_other_settings_and_a_new_run_refuses_an_existing_one()
+    public void Report_renders_a_run_resume_refuses_other_settings_and_a_new_run_refuses_an_existing_one()
     {
         string run = Path.Combine(temp, "run");
         var first = CliTests.Run("", [.. Args(run).Select(a => a == Edits.ToString() ? "2" : a)]);
         Assert.That(first.Code, Is.Zero, first.Err);
+        var report = CliTests.Run("", "report", run);
+        Assert.That(report.Code, Is.Zero, report.Err);
+        Assert.That(File.ReadAllText(Path.Combine(run, "report.html")), Does.Contain("<svg").And.Contain("Sequential editing report"));
         var again = CliTests.Run("", Args(run));
         Assert.That(again.Err, Does.Contain("already holds a run"));
         var other = CliTests.Run("", [.. Args(run).Select(a => a == "rome" ? "r-rome" : a), "--resume"]);
