@@ -13,7 +13,8 @@ internal static class SequentialProgress
         int? firstDone = null;
         string Rate(RunProgress p)
         {
-            firstDone ??= p.Done;
+            // Edits made by this process: a resumed run's replayed edits do not count towards the rate.
+            firstDone ??= p.Phase == "editing" ? p.Done - 1 : p.Done;
             int made = p.Done - firstDone.Value;
             double perSecond = made / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
             string eta = made > 0 ? TimeSpan.FromSeconds((p.Total - p.Done) / perSecond).ToString(@"hh\:mm\:ss") : "--:--:--";

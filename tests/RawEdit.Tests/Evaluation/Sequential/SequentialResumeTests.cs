@@ -21,7 +21,7 @@ public class SequentialResumeTests
     public void DeleteTemp() => Directory.Delete(temp, true);
 
     private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
-    private const int Edits = 16;
+    private const int Edits = 8;
 
     private string[] Args(string run)
     {
@@ -32,7 +32,7 @@ public class SequentialResumeTests
                  "kl_factor": 0.0625, "mom2_adjustment": false, "context_template_length_params": [[5, 2]]}
                 """);
         return ["sequential", "--model", Fixture, "--method", "rome", "--data", TestPaths.InRepo("weights/tiny-world/counterfact.json"),
-            "--edits", Edits.ToString(), "--eval-every", "5", "--out", run, "--hparams", hparams, "--probe-prompts", "2", "--probe-tokens", "4"];
+            "--edits", Edits.ToString(), "--eval-every", "3", "--out", run, "--hparams", hparams, "--probe-prompts", "2", "--probe-tokens", "4"];
     }
 
     [Test]
@@ -80,30 +80,67 @@ public class SequentialResumeTests
         Assert.That(inside.Err, Does.Contain("never write their input model"));
     }
 
+    [Test]
+    public void Ctrl_c_stops_after_the_current_edit_with_a_whole_journal_and_resume_finishes_the_run()
+    {
+        string run = Path.Combine(temp, "interrupted");
+        var (code, output, editsAtStop) = RunAndInterrupt(Args(run), Path.Combine(run, SequentialRunner.JournalFile), afterEdits: 3);
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Does.Contain($"stopped after {editsAtStop} of {Edits} edits"));
+        Assert.That(editsAtStop, Is.InRange(3, Edits - 1));
+        var journal = EditJournal.Read(Path.Combine(run, SequentialRunner.JournalFile));
+        Assert.That(journal.Torn, Is.False, "the stop waits for the record of the current edit");
+        Assert.That(Directory.Exists(Path.Combine(run, SequentialRunner.ModelFolder)), Is.False);
+
+        var resumed = CliTests.Run("", [.. Args(run), "--resume"]);
+        Assert.That(resumed.Code, Is.Zero, resumed.Err);
+        Assert.That(resumed.Out, Does.Contain($"replayed {editsAtStop} journaled edits").And.Contain($"done: {Edits} edits"));
+    }
+
+    /// <summary>Starts rawedit, sends SIGINT (Ctrl-C) once the journal holds afterEdits edits, and waits for it to stop by itself.</summary>
+    private static (int Code, string Output, int Edits) RunAndInterrupt(string[] args, string journal, int afterEdits)
+    {
+        using var process = Start(args, out var output);
+        WaitForEdits(process, journal, afterEdits);
+        using (var signal = Process.Start("kill", ["-INT", process.Id.ToString()])) signal.WaitForExit();
+        if (!process.WaitForExit(120_000)) { process.Kill(true); Assert.Fail("rawedit did not stop after Ctrl-C"); }
+        process.WaitForExit();
+        return (process.ExitCode, output.ToString(), EditRecords(journal));
+    }
+
     private static List<string> Fingerprints(string run) =>
         JournalEntries.Parse(EditJournal.Read(Path.Combine(run, SequentialRunner.JournalFile)).Records, run).Edits.Select(e => e.WeightsSha256).ToList();
 
     /// <summary>Starts rawedit, kills it once the journal holds killAfterEdits edit records, and returns how many it held then.</summary>
     private static int RunAndKill(string[] args, string journal, int killAfterEdits)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rawedit.dll"));
+        using var process = Start(args, out _);
+        WaitForEdits(process, journal, killAfterEdits);
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return EditRecords(journal);
+    }
+
+    /// <summary>rawedit as a child process (the executable itself, so that a signal reaches it), its stdout collected.</summary>
+    private static Process Start(string[] args, out System.Text.StringBuilder output)
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "rawedit")) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
+        var process = Process.Start(info)!;
+        var collected = output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (collected) collected.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var clock = Stopwatch.StartNew();
-        int edits = 0;
-        while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120))
-        {
-            edits = File.Exists(journal) ? EditJournal.Read(journal).Records.Count(r => (string?)r["kind"] == "edit") : 0;
-            if (edits >= killAfterEdits) break;
-            Thread.Sleep(2);
-        }
-        process.Kill(entireProcessTree: true);
-        process.WaitForExit();
-        return EditJournal.Read(journal).Records.Count(r => (string?)r["kind"] == "edit");
+        return process;
     }
+
+    private static void WaitForEdits(Process process, string journal, int edits)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120) && EditRecords(journal) < edits) Thread.Sleep(2);
+    }
+
+    private static int EditRecords(string journal) =>
+        File.Exists(journal) ? EditJournal.Read(journal).Records.Count(r => (string?)r["kind"] == "edit") : 0;
 }
