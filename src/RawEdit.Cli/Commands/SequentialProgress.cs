@@ -21,7 +21,7 @@ internal static class SequentialProgress
             return $"{perSecond:F2} edits/s, ETA {eta}";
         }
         static string Figures(EditEntry? e) => e is null ? "" :
-            $"ES {e.Measurement.ES:F2} |Δ| {e.Measurement.EditMagnitude.Values.DefaultIfEmpty(0).Max():E2} H {e.Measurement.NormalizedEntropy:F2}" +
+            $"ES {e.Measurement.ES:F2} |Δ| {EditedWeights.Largest(e.Measurement.EditMagnitude):E2} H {e.Measurement.NormalizedEntropy:F2}" +
             (e.Guard is { Disabling: true } ? (e.Applied ? " FLAGGED" : " REFUSED") : "");
 
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)

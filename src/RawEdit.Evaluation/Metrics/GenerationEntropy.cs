@@ -8,7 +8,8 @@ namespace RawEdit.Evaluation.Metrics;
 /// </summary>
 public static class GenerationEntropy
 {
-    /// <returns>H in bits and H / log₂(#distinct); the normalised value is NaN when there is at most one distinct word (upstream divides by zero).</returns>
+    /// <returns>H in bits and H / log₂(#distinct). With one distinct word upstream divides by zero; here the normalised
+    /// value is 0 then, the value of a text that has collapsed to one word.</returns>
     public static (double Entropy, double Normalized) Measure(IEnumerable<string> texts)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -25,6 +26,6 @@ public static class GenerationEntropy
             double p = (double)count / total;
             entropy -= p * Math.Log2(p);
         }
-        return (entropy, counts.Count > 1 ? entropy / Math.Log2(counts.Count) : double.NaN);
+        return (entropy, counts.Count > 1 ? entropy / Math.Log2(counts.Count) : 0);
     }
 }

@@ -17,7 +17,7 @@ public sealed record RunData(string Folder, RunSettings Settings, IReadOnlyList<
     }
 
     /// <summary>The largest |Δ| over the weights an edit changed.</summary>
-    public static double Magnitude(EditEntry e) => e.Measurement.EditMagnitude.Values.DefaultIfEmpty(double.NaN).Max();
+    public static double Magnitude(EditEntry e) => EditedWeights.Largest(e.Measurement.EditMagnitude);
 
-    public static double Distance(EditEntry e) => e.Measurement.DistanceFromOriginal.Values.DefaultIfEmpty(double.NaN).Max();
+    public static double Distance(EditEntry e) => EditedWeights.Largest(e.Measurement.DistanceFromOriginal);
 }

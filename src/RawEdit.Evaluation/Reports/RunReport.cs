@@ -21,7 +21,7 @@ public static class RunReport
             .Append("body{font-family:sans-serif;margin:24px;max-width:1180px;color:#222}h1{font-size:22px}h2{font-size:17px;margin-top:28px}")
             .Append("table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
             .Append("th{background:#f3f3f3}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:12px}.note{color:#555;font-size:13px}")
-            .Append("code{font-size:12px}.text{max-width:520px;text-align:left;font-size:12px}</style></head><body>");
+            .Append("code{font-size:12px}td{white-space:nowrap}td.wrap,.text{white-space:normal}.text{max-width:520px;text-align:left;font-size:12px}</style></head><body>");
         html.Append("<h1>Sequential editing report</h1>");
         foreach (var run in runs)
             html.Append($"<p class=\"note\"><b>{E(run.Label)}</b>: model <code>{E(run.Settings.Model)}</code>, data <code>{E(Path.GetFileName(run.Settings.Data))}</code>, " +
@@ -129,7 +129,7 @@ public static class RunReport
         if (caught.Count == 0) return "<p class=\"note\">The guard predicted no disabling edit.</p>";
         var table = new StringBuilder("<table><tr><th class=\"l\">run</th><th>edit</th><th class=\"l\">case</th><th class=\"l\">action</th><th class=\"l\">reason</th><th>|Δ|</th><th>entropy</th><th class=\"l\">probe text</th></tr>");
         foreach (var (run, e) in caught)
-            table.Append($"<tr><td class=\"l\">{E(run.Label)}</td><td>{e.Index + 1}</td><td class=\"l\">{E(e.CaseId)}: {E(e.Prompt)} → {E(e.TargetNew)}</td>" +
+            table.Append($"<tr><td class=\"l\">{E(run.Label)}</td><td>{e.Index + 1}</td><td class=\"l wrap\">{E(e.CaseId)}: {E(e.Prompt)} → {E(e.TargetNew)}</td>" +
                          $"<td class=\"l\">{(e.Applied ? "flagged" : "refused")}</td><td class=\"l\">{E(e.Guard!.Reason)}</td><td>{Sci(RunData.Magnitude(e))}</td>" +
                          $"<td>{e.Measurement.NormalizedEntropy:F3}</td><td class=\"text\">{E(e.Measurement.ProbeTexts.FirstOrDefault() ?? "")}</td></tr>");
         return table.Append("</table>").ToString();
@@ -142,7 +142,7 @@ public static class RunReport
         {
             double median = Median(run.Edits.Select(RunData.Magnitude));
             foreach (var e in run.Edits.OrderByDescending(RunData.Magnitude).Take(5))
-                table.Append($"<tr><td class=\"l\">{E(run.Label)}</td><td>{e.Index + 1}</td><td class=\"l\">{E(e.CaseId)}: {E(e.Prompt)} → {E(e.TargetNew)}</td><td>{Sci(RunData.Magnitude(e))}</td>" +
+                table.Append($"<tr><td class=\"l\">{E(run.Label)}</td><td>{e.Index + 1}</td><td class=\"l wrap\">{E(e.CaseId)}: {E(e.Prompt)} → {E(e.TargetNew)}</td><td>{Sci(RunData.Magnitude(e))}</td>" +
                              $"<td>{RunData.Magnitude(e) / median:F1}</td><td>{e.Measurement.ES:F2}</td><td>{e.Measurement.NormalizedEntropy:F3}</td><td class=\"text\">{E(e.Measurement.ProbeTexts.FirstOrDefault() ?? "")}</td></tr>");
         }
         return table.Append("</table>").ToString();

@@ -46,10 +46,10 @@ public sealed record SvgChart(string Title, string XLabel, string YLabel, IReadO
         double Py(double y) => Top + plotH - (Y(y) - y0) / (y1 - y0) * plotH;
 
         svg.Append($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{F(plotW)}\" height=\"{F(plotH)}\" fill=\"#fff\" stroke=\"#999\"/>");
-        foreach (double t in LogY ? Enumerable.Range((int)y0, (int)(y1 - y0) + 1).Select(e => (double)e) : Ticks(y0, y1))
+        foreach (double t in LogY ? LogTicks(y0, y1) : Ticks(y0, y1))
         {
             double py = Top + plotH - (t - y0) / (y1 - y0) * plotH;
-            string label = LogY ? $"1e{t:0}" : Label(t);
+            string label = LogY ? Math.Pow(10, t).ToString("0E0", CultureInfo.InvariantCulture).Replace("E", "e") : Label(t);
             svg.Append($"<line x1=\"{Left}\" x2=\"{F(Left + plotW)}\" y1=\"{F(py)}\" y2=\"{F(py)}\" stroke=\"#eee\"/>");
             svg.Append($"<text x=\"{Left - 4}\" y=\"{F(py + 4)}\" text-anchor=\"end\">{label}</text>");
         }
@@ -97,6 +97,17 @@ public sealed record SvgChart(string Title, string XLabel, string YLabel, IReadO
             run = new List<(double X, double Y)>();
         }
         if (run.Count > 0) yield return run;
+    }
+
+    /// <summary>log₁₀ positions of the decades in [lo, hi], and of 2 and 5 × each decade when the range spans at most three.</summary>
+    public static IEnumerable<double> LogTicks(double lo, double hi)
+    {
+        for (int decade = (int)lo; decade <= (int)hi; decade++)
+            foreach (double m in hi - lo <= 3 ? new[] { 1.0, 2, 5 } : [1.0])
+            {
+                double t = decade + Math.Log10(m);
+                if (t <= hi + 1e-9) yield return t;
+            }
     }
 
     /// <summary>About five ticks at 1, 2 or 5 × 10^k inside [lo, hi].</summary>

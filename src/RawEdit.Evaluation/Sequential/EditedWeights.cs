@@ -52,6 +52,9 @@ public sealed class EditedWeights
         return Math.Sqrt(Math.Max(squared, 0)) / ((double)terms[0].U.Length * terms[0].R.Length);
     });
 
+    /// <summary>The largest per-weight figure of an edit (NaN for an edit that changed nothing).</summary>
+    public static double Largest(IReadOnlyDictionary<string, double> perWeight) => perWeight.Values.DefaultIfEmpty(double.NaN).Max();
+
     private static double Dot(float[] a, float[] b)
     {
         double sum = 0;

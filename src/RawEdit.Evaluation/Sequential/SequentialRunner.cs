@@ -96,7 +96,7 @@ public sealed class SequentialRunner
         foreach (var edit in edits.Where(e => e.Applied))
         {
             foreach (var term in edit.Terms) term.ToEdit().ApplyTo(loaded.Model);
-            guard.Accept(edit.Measurement.EditMagnitude.Values.DefaultIfEmpty(double.NaN).Max());
+            guard.Accept(EditedWeights.Largest(edit.Measurement.EditMagnitude));
         }
         if (edits.Count > 0 && weights.Fingerprint() != edits[^1].WeightsSha256)
             throw new InvalidDataException($"replaying the journal's {edits.Count} edits does not reproduce the weights it recorded; " +
@@ -114,7 +114,7 @@ public sealed class SequentialRunner
         var applied = edit.ApplyTo(loaded.Model);
         var measurement = Measure(index, c, magnitude);
 
-        double largest = magnitude.Values.DefaultIfEmpty(0).Max();
+        double largest = EditedWeights.Largest(magnitude);
         var verdict = settings.Guard.Mode == GuardMode.Off ? null : guard.Judge(largest, measurement.NormalizedEntropy);
         bool keep = !(verdict is { Disabling: true } && settings.Guard.Mode == GuardMode.Refuse);
         if (keep) guard.Accept(largest);
