@@ -71,10 +71,10 @@ internal static class SequentialCommand
                     ["second_moment"] = new JsonObject { ["identity"] = moment.IsIdentity, ["tokens"] = moment.Tokens, ["documents"] = moment.Documents },
                 },
             };
-            settings.Validate();
-            PrepareRunFolder(runDir, settings, parse.GetValue(resume));
+            // Everything that can refuse the input is checked before the run folder is touched.
             var downstream = glueDir is null ? null : DownstreamSuite.Load(glueDir, settings.GlueExamples);
             var runner = new SequentialRunner(loaded, editMethod, dataset.Cases, settings, runDir, downstream);
+            PrepareRunFolder(runDir, settings, parse.GetValue(resume));
 
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cancel.Cancel(); };

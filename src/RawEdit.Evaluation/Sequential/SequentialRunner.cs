@@ -28,6 +28,7 @@ public sealed class SequentialRunner
 {
     public const string JournalFile = "journal.jsonl";
     public const string ModelFolder = "model";
+    public const string LockFile = "run.lock";
 
     private readonly LoadedModel loaded;
     private readonly IEditMethod method;
@@ -53,6 +54,7 @@ public sealed class SequentialRunner
 
     public RunOutcome Run(IProgress<RunProgress>? progress = null, CancellationToken cancel = default)
     {
+        using var runLock = LockRun();
         string journalPath = Path.Combine(runDir, JournalFile);
         using var journal = EditJournal.Open(journalPath, out var records, out bool torn);
         var (edits, evaluations) = JournalEntries.Parse(records, journalPath);
@@ -88,6 +90,13 @@ public sealed class SequentialRunner
             });
         }
         return new RunOutcome(edits.Count, settings.Edits, replayed, torn, completed, saved);
+    }
+
+    /// <summary>Holds RUN/run.lock exclusively while the run goes on (the OS releases it if the process dies), so two processes never append to one journal.</summary>
+    private FileStream LockRun()
+    {
+        try { return new FileStream(Path.Combine(runDir, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException e) { throw new InvalidOperationException($"{runDir} is in use by another rawedit process", e); }
     }
 
     /// <summary>Applies the journaled terms of the accepted edits to the pristine model, in order, and checks the result.</summary>

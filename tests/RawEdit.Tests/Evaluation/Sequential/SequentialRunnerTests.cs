@@ -102,6 +102,17 @@ public class SequentialRunnerTests
     }
 
     [Test]
+    public void A_run_in_use_by_another_process_is_refused()
+    {
+        string run = Path.Combine(temp, "busy");
+        var (_, runner, _, _) = Create(run, 1);
+        using var held = new FileStream(Path.Combine(run, SequentialRunner.LockFile), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        var e = Assert.Throws<InvalidOperationException>(() => runner.Run());
+        Assert.That(e!.Message, Does.Contain("in use by another rawedit process"));
+        Assert.That(File.Exists(Path.Combine(run, SequentialRunner.JournalFile)), Is.False);
+    }
+
+    [Test]
     public void Downstream_answers_are_greedy_continuations_and_long_prompts_keep_their_end()
     {
         var loaded = ModelLocator.Load(TestPaths.Fixture("fixtures/hf-tiny-gpt2"));
