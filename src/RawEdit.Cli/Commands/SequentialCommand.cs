@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using RawEdit.Editing.Rome;
 using RawEdit.Evaluation.Datasets;
 using RawEdit.Evaluation.Downstream;
 using RawEdit.Evaluation.Sequential;
@@ -44,7 +41,7 @@ internal static class SequentialCommand
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string methodName = parse.GetValue(method)!;
-            var mode = EditCommand.ParseMethod(methodName);
+            EditCommand.ParseMethod(methodName); // an unknown or unimplemented method fails before the model loads
             var guardOptions = new GuardOptions(ParseGuard(parse.GetValue(guard)!), parse.GetValue(guardRatio), parse.GetValue(guardEntropy));
             string dataPath = Path.GetFullPath(parse.GetValue(data)!);
             var dataset = EditCaseReader.ReadFile(dataPath);
@@ -54,10 +51,9 @@ internal static class SequentialCommand
             if (runDir == loaded.Source.TrimEnd('/') || runDir.StartsWith(loaded.Source.TrimEnd('/') + "/", StringComparison.Ordinal))
                 throw new ArgumentException("--out must lie outside the input model's folder: runs never write their input model");
 
-            var h = RomeSetup.Hparams(loaded, parse.GetValue(hparams));
-            var moment = RomeSetup.SecondMoment(loaded, h, parse.GetValue(stats));
-            var contexts = RomeSetup.Templates(loaded, h, parse.GetValue(templates), parse.GetValue(seed));
-            var editMethod = new RomeEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, mode, moment);
+            // The method is built on the pristine model (context templates are generated from it) before any replay.
+            var (editMethod, methodSettings) = EditMethods.Create(methodName, loaded,
+                new EditMethods.Options(parse.GetValue(hparams), parse.GetValue(stats), parse.GetValue(templates), parse.GetValue(seed)));
             string? glueDir = parse.GetValue(glue) is { } g ? Path.GetFullPath(g) : null;
             var settings = new RunSettings
             {
@@ -65,11 +61,7 @@ internal static class SequentialCommand
                 Data = dataPath, DataSha256 = RunSettings.HashFile(dataPath), Edits = parse.GetValue(edits), EvalEvery = parse.GetValue(evalEvery),
                 Seed = parse.GetValue(seed), ProbePrompts = parse.GetValue(probePrompts), ProbeTokens = parse.GetValue(probeTokens),
                 Glue = glueDir, GlueExamples = parse.GetValue(glueExamples), Guard = guardOptions,
-                MethodSettings = new JsonObject
-                {
-                    ["hparams"] = JsonSerializer.SerializeToNode(h), ["context_templates"] = JsonSerializer.SerializeToNode(contexts),
-                    ["second_moment"] = new JsonObject { ["identity"] = moment.IsIdentity, ["tokens"] = moment.Tokens, ["documents"] = moment.Documents },
-                },
+                MethodSettings = methodSettings,
             };
             // Everything that can refuse the input is checked before the run folder is touched.
             var downstream = glueDir is null ? null : DownstreamSuite.Load(glueDir, settings.GlueExamples);
