@@ -20,4 +20,21 @@ public sealed record RunData(string Folder, RunSettings Settings, IReadOnlyList<
     public static double Magnitude(EditEntry e) => EditedWeights.Largest(e.Measurement.EditMagnitude);
 
     public static double Distance(EditEntry e) => EditedWeights.Largest(e.Measurement.DistanceFromOriginal);
+
+    /// <summary>
+    /// The forgetting study's cumulative count (fact_forgetting.py): a learnt edit counts from the first re-score that
+    /// finds it wrong, even if it recovers later; as a percentage of the edits learnt so far.
+    /// </summary>
+    public IEnumerable<(double AfterEdits, double Percent)> EverForgotten()
+    {
+        var learnt = Edits.Where(e => e.Measurement.RewriteCorrect).Select(e => e.Index).ToHashSet();
+        var forgotten = new HashSet<int>();
+        foreach (var v in Evaluations.Where(v => v.Forgetting is not null))
+        {
+            var f = v.Forgetting!;
+            for (int j = 0; j < f.EditIndices.Count; j++)
+                if (learnt.Contains(f.EditIndices[j]) && !f.PerEditCorrect[j]) forgotten.Add(f.EditIndices[j]);
+            yield return (v.AfterEdits, f.Learnt == 0 ? double.NaN : 100.0 * forgotten.Count / f.Learnt);
+        }
+    }
 }

@@ -40,8 +40,13 @@ public static class RunReport
 
         html.Append("<h2>Forgetting: earlier edits re-scored</h2><div class=\"charts\">");
         html.Append(Chart("ES of all earlier edits (%)", "ES %", runs, r => r.Evaluations.Where(v => v.Forgetting is not null).Select(v => ((double)v.AfterEdits, v.Forgetting!.ES)), yMin: 0, yMax: 100));
-        html.Append(Chart("Learnt edits forgotten (%)", "forgotten %", runs, r => r.Evaluations.Where(v => v.Forgetting is { Learnt: > 0 })
-            .Select(v => ((double)v.AfterEdits, 100.0 * v.Forgetting!.Forgotten / v.Forgetting.Learnt)), yMin: 0));
+        var forgotten = runs.SelectMany((r, i) => new[]
+        {
+            new ChartSeries($"{r.Label} now", r.Evaluations.Where(v => v.Forgetting is { Learnt: > 0 })
+                .Select(v => ((double)v.AfterEdits, 100.0 * v.Forgetting!.Forgotten / v.Forgetting.Learnt)).ToList(), SvgChart.Palette[i % SvgChart.Palette.Length]),
+            new ChartSeries($"{r.Label} ever", r.EverForgotten().ToList(), SvgChart.Palette[i % SvgChart.Palette.Length], Dashed: true),
+        }).ToList();
+        html.Append(new SvgChart("Learnt edits forgotten (%)", "edits", "forgotten %", forgotten, YMin: 0).Render());
         html.Append("</div>");
 
         html.Append("<h2>Generation after each edit</h2><div class=\"charts\">");

@@ -57,6 +57,19 @@ public class RunReportTests
     }
 
     [Test]
+    public void An_edit_forgotten_once_stays_counted_in_the_studys_cumulative_figure()
+    {
+        var edits = Enumerable.Range(0, 4).Select(i => Edit(i, 1e-4, 0.9)).ToList();
+        ForgettingScores Scores(int n, params bool[] correct) =>
+            new(n, 0, 0, 0, n, correct.Count(c => c), correct.Count(c => !c), [.. Enumerable.Range(0, n)], [.. correct.Select(c => c ? 1.0 : 0.0)], correct);
+        var run = Run("rome", edits) with
+        {
+            Evaluations = [new EvaluationEntry(2, Scores(2, false, true), null, 1), new EvaluationEntry(4, Scores(4, true, true, true, true), null, 1)],
+        };
+        Assert.That(run.EverForgotten(), Is.EqualTo(new[] { (2.0, 50.0), (4.0, 25.0) }), "edit 0 recovered but was forgotten once");
+    }
+
+    [Test]
     public void Ticks_are_round_and_cover_the_range()
     {
         Assert.That(SvgChart.Ticks(0, 1), Is.EqualTo(new[] { 0, 0.2, 0.4, 0.6, 0.8, 1.0 }).Within(1e-12));
