@@ -79,8 +79,9 @@ public sealed record SvgChart(string Title, string XLabel, string YLabel, IReadO
         for (int i = 0; i < Series.Count; i++)
         {
             double lx = Left + i % perRow * LegendColumnWidth, ly = Height + i / perRow * LegendRowHeight + 4;
-            svg.Append($"<rect x=\"{F(lx)}\" y=\"{F(ly - 5)}\" width=\"12\" height=\"3\" fill=\"{Series[i].Color}\"/>");
-            svg.Append($"<text x=\"{F(lx + 16)}\" y=\"{F(ly)}\">{Escape(Series[i].Name)}</text>");
+            svg.Append($"<line x1=\"{F(lx)}\" x2=\"{F(lx + 14)}\" y1=\"{F(ly - 4)}\" y2=\"{F(ly - 4)}\" stroke=\"{Series[i].Color}\" stroke-width=\"2.5\"" +
+                       $"{(Series[i].Dashed ? " stroke-dasharray=\"4,2\"" : "")}/>");
+            svg.Append($"<text x=\"{F(lx + 18)}\" y=\"{F(ly)}\">{Escape(Series[i].Name)}</text>");
         }
         svg.Append("</svg>");
         return svg.ToString();
