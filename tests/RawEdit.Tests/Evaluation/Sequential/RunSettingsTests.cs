@@ -35,5 +35,4 @@ public class RunSettingsTests
             Does.Contain("'method_settings' differs"));
         Assert.That(Stored.Mismatch(Stored with { Threads = 16 }), Does.Contain("DOTNET_PROCESSOR_COUNT=2"));
     }
-
 }
