@@ -19,6 +19,8 @@ public static class Program
             EditCommand.Create(),
             MendTrainCommand.Create(),
             MendEvalCommand.Create(),
+            SequentialCommand.Create(),
+            ReportCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -26,12 +26,15 @@ public static class TextGenerator
             var active = Enumerable.Range(0, sequences.Count).Where(i => !done[i]).ToList();
             if (active.Count == 0) break;
             var batch = new TokenBatch(active.Select(i => sequences[i].ToArray()).ToList(), model.EosTokenId);
-            var logits = model.Forward(batch).ToFloatArray();
+            // Only each sequence's last position is unembedded: hidden [B,T,C] → last rows [A,C] → logits [A,V].
+            var lastRows = active.Select((_, a) => batch.Row(a, batch.Lengths[a] - 1)).ToArray();
+            var hidden = model.HiddenStates(batch);
+            var logits = model.Unembed(Ops.GatherRows(Ops.Reshape(hidden, -1, model.Embedding), lastRows)).ToFloatArray();
             int vocab = model.VocabSize;
             for (int a = 0; a < active.Count; a++)
             {
                 int i = active[a];
-                var row = logits.AsSpan(batch.Row(a, batch.Lengths[a] - 1) * vocab, vocab);
+                var row = logits.AsSpan(a * vocab, vocab);
                 int next = options.TopK == 1 ? ArgMax(row) : SampleTopK(row, options.TopK, rng);
                 sequences[i].Add(next);
                 if (options.StopAtEndOfText && next == model.EosTokenId) done[i] = true;

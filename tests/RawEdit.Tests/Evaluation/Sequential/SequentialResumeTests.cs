@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using RawEdit.Evaluation.Sequential;
+using RawEdit.Tests.Cli;
+
+namespace RawEdit.Tests.Evaluation.Sequential;
+
+/// <summary>
+/// rawedit sequential as a user runs it: a run killed part-way and resumed ends with the same weights, byte for
+/// byte, as a run that was never interrupted. Uses the 1-layer Hugging Face fixture with a short value
+/// optimisation so that the whole test takes seconds.
+/// </summary>
+[TestFixture]
+public class SequentialResumeTests
+{
+    private string temp = "";
+
+    [SetUp]
+    public void CreateTemp() => temp = Directory.CreateTempSubdirectory("rawedit-seq-").FullName;
+
+    [TearDown]
+    public void DeleteTemp() => Directory.Delete(temp, true);
+
+    private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
+    private const int Edits = 8;
+
+    private string[] Args(string run)
+    {
+        string hparams = Path.Combine(temp, "hparams.json");
+        if (!File.Exists(hparams))
+            File.WriteAllText(hparams, """
+                {"layers": [0], "v_num_grad_steps": 4, "v_lr": 0.5, "v_weight_decay": 0.005, "clamp_norm_factor": 4,
+                 "kl_factor": 0.0625, "mom2_adjustment": false, "context_template_length_params": [[5, 2]]}
+                """);
+        return ["sequential", "--model", Fixture, "--method", "rome", "--data", TestPaths.InRepo("weights/tiny-world/counterfact.json"),
+            "--edits", Edits.ToString(), "--eval-every", "3", "--out", run, "--hparams", hparams, "--probe-prompts", "2", "--probe-tokens", "4"];
+    }
+
+    [Test]
+    public void A_run_killed_part_way_and_resumed_ends_with_the_weights_of_an_uninterrupted_run_byte_for_byte()
+    {
+        string whole = Path.Combine(temp, "whole"), killed = Path.Combine(temp, "killed");
+        var uninterrupted = CliTests.Run("", Args(whole));
+        Assert.That(uninterrupted.Code, Is.Zero, uninterrupted.Err + uninterrupted.Out);
+
+        int editsAtKill = RunAndKill(Args(killed), Path.Combine(killed, SequentialRunner.JournalFile), killAfterEdits: 4);
+        Assert.That(editsAtKill, Is.InRange(4, Edits - 1), "the child must be killed part-way");
+        Assert.That(Directory.Exists(Path.Combine(killed, SequentialRunner.ModelFolder)), Is.False);
+        // As if the kill had landed mid-append: a torn record that resume must drop.
+        File.AppendAllText(Path.Combine(killed, SequentialRunner.JournalFile), "{\"kind\":\"edit\",\"index\":");
+
+        var resumed = CliTests.Run("", [.. Args(killed), "--resume"]);
+        Assert.That(resumed.Code, Is.Zero, resumed.Err + resumed.Out);
+        Assert.That(resumed.Out, Does.Contain("torn last record was dropped"));
+
+        byte[] expected = File.ReadAllBytes(Path.Combine(whole, SequentialRunner.ModelFolder, "model.safetensors"));
+        byte[] actual = File.ReadAllBytes(Path.Combine(killed, SequentialRunner.ModelFolder, "model.safetensors"));
+        Assert.That(actual, Is.EqualTo(expected), "resumed weights differ from the uninterrupted run's");
+        var a = Fingerprints(whole);
+        Assert.That(Fingerprints(killed), Is.EqualTo(a));
+        Assert.That(a, Has.Count.EqualTo(Edits));
+        Assert.That(a.Distinct().Count(), Is.EqualTo(Edits), "every edit changes the weights");
+        Assert.That(File.ReadAllBytes(Path.Combine(Fixture, "model.safetensors")), Has.Length.GreaterThan(0));
+    }
+
+    [Test]
+    public void Report_renders_a_run_resume_refuses_other_settings_and_a_new_run_refuses_an_existing_one()
+    {
+        string run = Path.Combine(temp, "run");
+        var first = CliTests.Run("", [.. Args(run).Select(a => a == Edits.ToString() ? "2" : a)]);
+        Assert.That(first.Code, Is.Zero, first.Err);
+        var report = CliTests.Run("", "report", run);
+        Assert.That(report.Code, Is.Zero, report.Err);
+        Assert.That(File.ReadAllText(Path.Combine(run, "report.html")), Does.Contain("<svg").And.Contain("Sequential editing report"));
+        var again = CliTests.Run("", Args(run));
+        Assert.That(again.Err, Does.Contain("already holds a run"));
+        var other = CliTests.Run("", [.. Args(run).Select(a => a == "rome" ? "r-rome" : a), "--resume"]);
+        Assert.That(other.Code, Is.Not.Zero);
+        Assert.That(other.Err, Does.Contain("'method' differs"));
+        var inside = CliTests.Run("", [.. Args(run).Select(a => a == run ? Path.Combine(Fixture, "run") : a)]);
+        Assert.That(inside.Err, Does.Contain("never write their input model"));
+    }
+
+    [Test]
+    public void Ctrl_c_stops_after_the_current_edit_with_a_whole_journal_and_resume_finishes_the_run()
+    {
+        string run = Path.Combine(temp, "interrupted");
+        var (code, output, editsAtStop) = RunAndInterrupt(Args(run), Path.Combine(run, SequentialRunner.JournalFile), afterEdits: 3);
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Does.Contain($"stopped after {editsAtStop} of {Edits} edits"));
+        Assert.That(editsAtStop, Is.InRange(3, Edits - 1));
+        var journal = EditJournal.Read(Path.Combine(run, SequentialRunner.JournalFile));
+        Assert.That(journal.Torn, Is.False, "the stop waits for the record of the current edit");
+        Assert.That(Directory.Exists(Path.Combine(run, SequentialRunner.ModelFolder)), Is.False);
+
+        var resumed = CliTests.Run("", [.. Args(run), "--resume"]);
+        Assert.That(resumed.Code, Is.Zero, resumed.Err);
+        Assert.That(resumed.Out, Does.Contain($"replayed {editsAtStop} journaled edits").And.Contain($"done: {Edits} edits"));
+    }
+
+    /// <summary>Starts rawedit, sends SIGINT (Ctrl-C) once the journal holds afterEdits edits, and waits for it to stop by itself.</summary>
+    private static (int Code, string Output, int Edits) RunAndInterrupt(string[] args, string journal, int afterEdits)
+    {
+        using var process = Start(args, out var output);
+        WaitForEdits(process, journal, afterEdits);
+        using (var signal = Process.Start("kill", ["-INT", process.Id.ToString()])) signal.WaitForExit();
+        if (!process.WaitForExit(120_000)) { process.Kill(true); Assert.Fail("rawedit did not stop after Ctrl-C"); }
+        process.WaitForExit();
+        return (process.ExitCode, output.ToString(), EditRecords(journal));
+    }
+
+    private static List<string> Fingerprints(string run) =>
+        JournalEntries.Parse(EditJournal.Read(Path.Combine(run, SequentialRunner.JournalFile)).Records, run).Edits.Select(e => e.WeightsSha256).ToList();
+
+    /// <summary>Starts rawedit, kills it once the journal holds killAfterEdits edit records, and returns how many it held then.</summary>
+    private static int RunAndKill(string[] args, string journal, int killAfterEdits)
+    {
+        using var process = Start(args, out _);
+        WaitForEdits(process, journal, killAfterEdits);
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return EditRecords(journal);
+    }
+
+    /// <summary>rawedit as a child process (the executable itself, so that a signal reaches it), its stdout collected.</summary>
+    private static Process Start(string[] args, out System.Text.StringBuilder output)
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "rawedit")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        var collected = output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (collected) collected.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static void WaitForEdits(Process process, string journal, int edits)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120) && EditRecords(journal) < edits) Thread.Sleep(2);
+    }
+
+    private static int EditRecords(string journal) =>
+        File.Exists(journal) ? EditJournal.Read(journal).Records.Count(r => (string?)r["kind"] == "edit") : 0;
+}
