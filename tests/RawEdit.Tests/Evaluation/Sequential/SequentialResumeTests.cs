@@ -21,7 +21,8 @@ public class SequentialResumeTests
     public void DeleteTemp() => Directory.Delete(temp, true);
 
     private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
-    private const int Edits = 8;
+    // Enough edits that a signal sent after the 3rd or 4th lands part-way even when each edit takes 0.1 s.
+    private const int Edits = 24;
 
     private string[] Args(string run)
     {
@@ -32,7 +33,7 @@ public class SequentialResumeTests
                  "kl_factor": 0.0625, "mom2_adjustment": false, "context_template_length_params": [[5, 2]]}
                 """);
         return ["sequential", "--model", Fixture, "--method", "rome", "--data", TestPaths.InRepo("weights/tiny-world/counterfact.json"),
-            "--edits", Edits.ToString(), "--eval-every", "3", "--out", run, "--hparams", hparams, "--probe-prompts", "2", "--probe-tokens", "4"];
+            "--edits", Edits.ToString(), "--eval-every", "6", "--out", run, "--hparams", hparams, "--probe-prompts", "2", "--probe-tokens", "4"];
     }
 
     [Test]
