@@ -20,39 +20,18 @@ public static class ForwardServer
     {
         var model = Gpt2Initializer.Random(Gpt2Small, seed: 1);
         TokenBatch? batch = null;
-        output.WriteLine("ready");
-        output.Flush();
-        while (input.ReadLine() is { } line)
+        return LineProtocol.Serve(input, output, new Dictionary<string, Func<string[], string>>
         {
-            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            try
+            ["setup"] = words =>
             {
-                switch (words[0])
-                {
-                    case "setup":
-                        int b = int.Parse(words[1]), t = int.Parse(words[2]);
-                        var rng = new SplitMix64(7);
-                        batch = new TokenBatch(Enumerable.Range(0, b).Select(_ => Enumerable.Range(0, t).Select(_ => rng.NextInt(50257)).ToArray()).ToList(), 50256);
-                        Time(model, batch, 1);
-                        output.WriteLine("ok");
-                        break;
-                    case "time":
-                        output.WriteLine(Time(model, batch ?? throw new InvalidOperationException("setup first"), int.Parse(words[1])).ToString("R"));
-                        break;
-                    case "quit":
-                        return 0;
-                    default:
-                        output.WriteLine($"error unknown command {words[0]}");
-                        break;
-                }
-            }
-            catch (Exception e) when (e is FormatException or InvalidOperationException or IndexOutOfRangeException)
-            {
-                output.WriteLine($"error {e.Message}");
-            }
-            output.Flush();
-        }
-        return 0;
+                int b = int.Parse(words[1]), t = int.Parse(words[2]);
+                var rng = new SplitMix64(7);
+                batch = new TokenBatch(Enumerable.Range(0, b).Select(_ => Enumerable.Range(0, t).Select(_ => rng.NextInt(50257)).ToArray()).ToList(), 50256);
+                Time(model, batch, 1);
+                return "ok";
+            },
+            ["time"] = words => Time(model, batch ?? throw new InvalidOperationException("setup first"), int.Parse(words[1])).ToString("R"),
+        });
     }
 
     private static double Time(Gpt2Model model, TokenBatch batch, int calls)

@@ -25,36 +25,11 @@ public static class RomeServer
     public static int Serve(TextReader input, TextWriter output)
     {
         Setup? setup = null;
-        output.WriteLine("ready");
-        output.Flush();
-        while (input.ReadLine() is { } line)
+        return LineProtocol.Serve(input, output, new Dictionary<string, Func<string[], string>>
         {
-            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            try
-            {
-                switch (words[0])
-                {
-                    case "setup":
-                        setup = Prepare(words[1], words[2]);
-                        output.WriteLine("ok");
-                        break;
-                    case "time":
-                        output.WriteLine(Time(setup ?? throw new InvalidOperationException("setup first")));
-                        break;
-                    case "quit":
-                        return 0;
-                    default:
-                        output.WriteLine($"error unknown command {words[0]}");
-                        break;
-                }
-            }
-            catch (Exception e) when (e is FormatException or InvalidOperationException or IndexOutOfRangeException or ArgumentException or IOException)
-            {
-                output.WriteLine($"error {e.Message.ReplaceLineEndings(" ")}");
-            }
-            output.Flush();
-        }
-        return 0;
+            ["setup"] = words => { setup = Prepare(words[1], words[2]); return "ok"; },
+            ["time"] = _ => Time(setup ?? throw new InvalidOperationException("setup first")),
+        });
     }
 
     private static Setup Prepare(string modelName, string outJson)

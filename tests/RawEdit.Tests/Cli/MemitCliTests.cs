@@ -9,16 +9,8 @@ namespace RawEdit.Tests.Cli;
 
 /// <summary><c>rawedit edit --method memit</c> end to end on the default model, its TinyWorld hparams and shipped statistics.</summary>
 [TestFixture]
-public class MemitCliTests
+public class MemitCliTests : TempFolderTest
 {
-    private string temp = "";
-
-    [SetUp]
-    public void CreateTemp() => temp = Directory.CreateTempSubdirectory("rawedit-memit-").FullName;
-
-    [TearDown]
-    public void DeleteTemp() => Directory.Delete(temp, true);
-
     [Test]
     public void Two_requests_in_one_batch_take_effect_and_the_report_gives_delta_per_layer()
     {

@@ -10,17 +10,8 @@ namespace RawEdit.Tests.Evaluation.Sequential;
 /// optimisation so that the whole test takes seconds.
 /// </summary>
 [TestFixture]
-public class SequentialResumeTests
+public class SequentialResumeTests : TempFolderTest
 {
-    private string temp = "";
-
-    [SetUp]
-    public void CreateTemp() => temp = Directory.CreateTempSubdirectory("rawedit-seq-").FullName;
-
-    [TearDown]
-    public void DeleteTemp() => Directory.Delete(temp, true);
-
-    private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
     // Enough edits that a signal sent after the 3rd or 4th lands part-way even when each edit takes 0.1 s.
     private const int Edits = 24;
 

@@ -11,16 +11,8 @@ namespace RawEdit.Tests.Evaluation.Sequential;
 
 /// <summary>The runner in-process on the 1-layer fixture: what each journal record says against direct computation.</summary>
 [TestFixture]
-public class SequentialRunnerTests
+public class SequentialRunnerTests : TempFolderTest
 {
-    private string temp = "";
-
-    [SetUp]
-    public void CreateTemp() => temp = Directory.CreateTempSubdirectory("rawedit-runner-").FullName;
-
-    [TearDown]
-    public void DeleteTemp() => Directory.Delete(temp, true);
-
     private static readonly RomeHyperParameters Hparams = new()
     {
         Layers = [0], VNumGradSteps = 4, VWeightDecay = 0.005, Mom2Adjustment = false, ContextTemplateLengthParams = [[5, 2]],
@@ -29,7 +21,7 @@ public class SequentialRunnerTests
     private static (LoadedModel Loaded, SequentialRunner Runner, RunSettings Settings, IReadOnlyList<EditCase> Cases) Create(string runDir, int edits,
         GuardOptions? guard = null)
     {
-        var loaded = ModelLocator.Load(TestPaths.Fixture("fixtures/hf-tiny-gpt2"));
+        var loaded = ModelLocator.Load(Fixture);
         var templates = ContextTemplates.Generate(loaded.Model, loaded.Tokenizer, Hparams.ContextTemplateLengthParams);
         var method = new RomeEditMethod(loaded.Model, loaded.Tokenizer, templates, Hparams, RomeMode.Rome, SecondMoment.Identity(loaded.Model.MlpWidth));
         var cases = EditCaseReader.ReadFile(TestPaths.InRepo("weights/tiny-world/counterfact.json"), 8).Cases;
@@ -115,7 +107,7 @@ public class SequentialRunnerTests
     [Test]
     public void Downstream_answers_are_greedy_continuations_and_long_prompts_keep_their_end()
     {
-        var loaded = ModelLocator.Load(TestPaths.Fixture("fixtures/hf-tiny-gpt2"));
+        var loaded = ModelLocator.Load(Fixture);
         var examples = GlueData.Read(TestPaths.Shared("glue/mrpc-200.json")).Take(3).ToList();
         var evaluator = new DownstreamEvaluator(loaded.Model, loaded.Tokenizer, batchSize: 2);
         var (scores, answers) = evaluator.Evaluate(GlueTasks.Mrpc, examples);

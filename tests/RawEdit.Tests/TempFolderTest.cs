@@ -1,4 +1,4 @@
-namespace RawEdit.Tests.Cli;
+namespace RawEdit.Tests;
 
 /// <summary>A fresh temporary folder per test, deleted afterwards, and the one-layer HF fixture the CLI tests edit.</summary>
 public abstract class TempFolderTest
