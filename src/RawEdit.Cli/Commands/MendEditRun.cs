@@ -15,7 +15,7 @@ internal static class MendEditRun
         foreach (var request in requests)
         {
             var clock = Stopwatch.StartNew();
-            var edit = editor.Compute(loaded.Model, [TargetedSequence.FromText(loaded.Tokenizer, request.FilledPrompt, request.TargetNew)]);
+            var edit = editor.Compute(loaded.Model, [MendEditMethod.EditSequence(loaded.Tokenizer, request)]);
             edit.ApplyTo(loaded.Model);
             records.Add(new
             {

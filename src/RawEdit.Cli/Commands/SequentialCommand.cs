@@ -7,7 +7,7 @@ using RawEdit.Models;
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit sequential --model M --method rome|r-rome|p-rome --data F --edits N --eval-every K --out RUN [--resume] …</c>:
+/// <c>rawedit sequential --model M --method rome|r-rome|p-rome|memit|mend [--editor E] --data F --edits N --eval-every K --out RUN [--resume] …</c>:
 /// N single edits in order on one model, never restored, journaled in RUN so that <c>--resume</c> continues a
 /// stopped run to the same weights bit for bit. Ctrl-C stops after the current edit.
 /// </summary>
@@ -16,7 +16,7 @@ internal static class SequentialCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome (memit, mend: when implemented)", Required = true };
+        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit (one request per edit) | mend (with --editor)", Required = true };
         var data = new Option<string>("--data") { Description = "CounterFact records (upstream or flat form), edited in file order", Required = true };
         var edits = new Option<int>("--edits") { Description = "Number of sequential edits", Required = true };
         var evalEvery = new Option<int>("--eval-every") { Description = "Re-score earlier edits and run the downstream tasks every K edits", Required = true };
@@ -24,6 +24,7 @@ internal static class SequentialCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run stored in --out" };
         var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys" };
         var stats = new Option<string?>("--stats") { Description = "Second-moment statistics folder (rawedit stats --out)" };
+        var editor = new Option<string?>("--editor") { Description = "MEND editor (rawedit mend-train --out), for --method mend" };
         var templates = new Option<string?>("--templates") { Description = "Context templates as a JSON list (\"{}\" first)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the context templates and probe generations", DefaultValueFactory = _ => 0 };
         var probePrompts = new Option<int>("--probe-prompts") { Description = "Probe prompts generated from after each edit", DefaultValueFactory = _ => 3 };
@@ -35,13 +36,15 @@ internal static class SequentialCommand
         var guardEntropy = new Option<double>("--guard-entropy") { Description = "Flag an edit whose post-edit probe entropy (normalised) falls below this", DefaultValueFactory = _ => 0.5 };
         var command = new Command("sequential", "Apply many single edits one after another and watch for forgetting and collapse")
         {
-            model, method, data, edits, evalEvery, output, resume, hparams, stats, templates, seed, probePrompts, probeTokens,
+            model, method, data, edits, evalEvery, output, resume, hparams, stats, editor, templates, seed, probePrompts, probeTokens,
             glue, glueExamples, guard, guardRatio, guardEntropy,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string methodName = parse.GetValue(method)!;
-            EditCommand.ParseMethod(methodName); // an unknown or unimplemented method fails before the model loads
+            var methodOptions = new EditMethods.Options(parse.GetValue(hparams), parse.GetValue(stats), parse.GetValue(templates), parse.GetValue(seed),
+                parse.GetValue(editor) is { } e ? Path.GetFullPath(e) : null);
+            EditMethods.Check(methodName, methodOptions); // an unknown method, or MEND without an editor, fails before the model loads
             var guardOptions = new GuardOptions(ParseGuard(parse.GetValue(guard)!), parse.GetValue(guardRatio), parse.GetValue(guardEntropy));
             string dataPath = Path.GetFullPath(parse.GetValue(data)!);
             var dataset = EditCaseReader.ReadFile(dataPath);
@@ -52,8 +55,7 @@ internal static class SequentialCommand
                 throw new ArgumentException("--out must lie outside the input model's folder: runs never write their input model");
 
             // The method is built on the pristine model (context templates are generated from it) before any replay.
-            var (editMethod, methodSettings) = EditMethods.Create(methodName, loaded,
-                new EditMethods.Options(parse.GetValue(hparams), parse.GetValue(stats), parse.GetValue(templates), parse.GetValue(seed)));
+            var (editMethod, methodSettings) = EditMethods.Create(methodName, loaded, methodOptions);
             string? glueDir = parse.GetValue(glue) is { } g ? Path.GetFullPath(g) : null;
             var settings = new RunSettings
             {
@@ -61,7 +63,7 @@ internal static class SequentialCommand
                 Data = dataPath, DataSha256 = RunSettings.HashFile(dataPath), Edits = parse.GetValue(edits), EvalEvery = parse.GetValue(evalEvery),
                 Seed = parse.GetValue(seed), ProbePrompts = parse.GetValue(probePrompts), ProbeTokens = parse.GetValue(probeTokens),
                 Glue = glueDir, GlueExamples = parse.GetValue(glueExamples), Guard = guardOptions,
-                MethodSettings = methodSettings,
+                MethodSettings = methodSettings, Editor = methodOptions.Editor,
             };
             // Everything that can refuse the input is checked before the run folder is touched.
             var downstream = glueDir is null ? null : DownstreamSuite.Load(glueDir, settings.GlueExamples);

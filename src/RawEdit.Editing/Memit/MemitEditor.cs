@@ -7,8 +7,12 @@ using RawEdit.Models.Tokenization;
 
 namespace RawEdit.Editing.Memit;
 
-/// <summary>One edited layer: what its update was computed from. Shapes: Keys [n][F], CurrentZ and Residuals [n][C].</summary>
-public sealed record MemitLayer(int Layer, float[][] Keys, float[][] CurrentZ, double[][] Residuals, WeightDelta Delta);
+/// <summary>
+/// One edited layer: what its update was computed from. Shapes: Keys and AdjustedKeys ((λC + KKᵀ)⁻¹k_j) [n][F], CurrentZ,
+/// Residuals and SpreadResiduals (residual / (L − i)) [n][C]; Delta = Σ_j AdjustedKeys_j ⊗ SpreadResiduals_j.
+/// </summary>
+public sealed record MemitLayer(int Layer, float[][] Keys, float[][] CurrentZ, double[][] Residuals, double[][] AdjustedKeys, double[][] SpreadResiduals,
+    WeightDelta Delta);
 
 /// <summary>A MEMIT batch edit: the per-layer updates as one value, each request's z optimisation, each layer's inputs.</summary>
 public sealed record MemitResult(DenseEdit Edit, IReadOnlyList<ValueOptimization> Values, IReadOnlyList<MemitLayer> Layers)
@@ -74,10 +78,11 @@ public static class MemitEditor
                 if (moment.Dimension != model.MlpWidth)
                     throw new ArgumentException($"second moment of dimension {moment.Dimension} at layer {layer} does not match the key width {model.MlpWidth}");
                 var (name, outByIn) = model.MlpDownProjection(layer);
-                var delta = MemitUpdate.Solve(name, outByIn, layer, keys, residuals.Select(r => r.Select(x => x * spread).ToArray()).ToList(),
-                    h.Mom2UpdateWeight, moment);
+                var spreadResiduals = residuals.Select(r => r.Select(x => x * spread).ToArray()).ToArray();
+                var adjusted = MemitUpdate.AdjustedKeys(layer, keys, h.Mom2UpdateWeight, moment);
+                var delta = MemitUpdate.Delta(name, outByIn, layer, adjusted, spreadResiduals);
                 applied.Add(new DenseEdit([delta]).ApplyTo(model));
-                layers.Add(new MemitLayer(layer, keys, current, residuals, delta));
+                layers.Add(new MemitLayer(layer, keys, current, residuals, adjusted, spreadResiduals, delta));
                 progress?.Report($"layer {layer}: |Δ| {delta.NormalizedMagnitude:E3}");
             }
         }

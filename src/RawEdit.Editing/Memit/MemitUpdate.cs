@@ -12,12 +12,14 @@ namespace RawEdit.Editing.Memit;
 /// </summary>
 public static class MemitUpdate
 {
-    public static WeightDelta Solve(string weightName, bool outByIn, int layer, IReadOnlyList<float[]> keys, IReadOnlyList<double[]> residuals,
-        double lambda, SecondMoment secondMoment)
+    /// <summary>
+    /// The adjusted keys (λC + KKᵀ)⁻¹k_j [n][F], one per request: Δ = Σ_j adjusted_j ⊗ residual_j, so for one request
+    /// the update is exactly the rank-one term adjusted_0 ⊗ residual_0.
+    /// </summary>
+    public static double[][] AdjustedKeys(int layer, IReadOnlyList<float[]> keys, double lambda, SecondMoment secondMoment)
     {
-        int n = keys.Count, f = secondMoment.Dimension, c = residuals[0].Length;
+        int n = keys.Count, f = secondMoment.Dimension;
         if (keys.Any(k => k.Length != f)) throw new ArgumentException($"keys must have the second moment's dimension {f}");
-        if (residuals.Count != n) throw new ArgumentException($"{residuals.Count} residuals for {n} keys");
 
         var kRows = new double[n * f];           // [n, F]: request j's key, contiguous (the solve's right-hand sides)
         var kColumns = new double[f * n];        // [F, n]: K itself, so (KKᵀ)[a, b] is a dot of two rows
@@ -33,13 +35,21 @@ public static class MemitUpdate
                 $"mom2_update_weight λ = {lambda:G4} it needs λ > 0 and a positive-definite C (or the identity)", e);
         }
         var adjusted = factor.SolveMany(kRows, n);   // [n, F]: row j = (λC + KKᵀ)⁻¹ k_j
+        return Enumerable.Range(0, n).Select(j => adjusted.AsSpan(j * f, f).ToArray()).ToArray();
+    }
+
+    /// <summary>Δ = Σ_j adjusted_j ⊗ residual_j from adjusted keys [n][F] and residuals [n][C], in the weight's orientation.</summary>
+    public static WeightDelta Delta(string weightName, bool outByIn, int layer, IReadOnlyList<double[]> adjusted, IReadOnlyList<double[]> residuals)
+    {
+        int n = adjusted.Count, f = adjusted[0].Length, c = residuals[0].Length;
+        if (residuals.Count != n) throw new ArgumentException($"{residuals.Count} residuals for {n} keys");
 
         // ΔW[a, o] = Σ_j adjusted[j, a]·R_i[j, o]: Δᵀ in Conv1D's [in, out]; Linear ([out, in]) stores Δ itself.
         var delta = new float[f * c];
         Parallel.For(0, f, new ParallelOptions { MaxDegreeOfParallelism = (long)f * n * c > 1 << 20 ? Environment.ProcessorCount : 1 }, a =>
         {
             var row = new double[c];
-            for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(residuals[j], adjusted[j * f + a], row, row);
+            for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(residuals[j], adjusted[j][a], row, row);
             for (int o = 0; o < c; o++) delta[outByIn ? o * f + a : a * c + o] = (float)row[o];
         });
         if (delta.Any(x => !float.IsFinite(x))) throw new InvalidOperationException($"MEMIT produced a non-finite update at layer {layer}");

@@ -25,6 +25,10 @@ public sealed record LowRankEdit(string WeightName, float[] U, float[] D, int Ro
     /// <summary>‖ΔW‖_F / numel(W), the r-ROME paper's |Δ|.</summary>
     public double NormalizedMagnitude => Math.Sqrt(DeltaMatrix().Sum(x => (double)x * x)) / ((double)StoredRows * StoredColumns);
 
+    /// <summary>The same ΔW as Rows rank-one terms u_i ⊗ α·d_i (α folded into the output side), in row order.</summary>
+    public IEnumerable<RankOneEdit> Terms() => Enumerable.Range(0, Rows).Select(i => new RankOneEdit(WeightName,
+        U.AsSpan(i * InputWidth, InputWidth).ToArray(), D.AsSpan(i * OutputWidth, OutputWidth).ToArray().Select(d => Alpha * d).ToArray(), OutByIn));
+
     /// <summary>weight += α·(left)ᵀ·(right): one GEMM over the Rows terms, accumulating (beta = 1) in place.</summary>
     internal void AddTo(Tensor weight)
     {

@@ -40,10 +40,13 @@ public static class MendEditorFile
         SafetensorsWriter.Write(path, tensors, metadata);
     }
 
+    /// <summary>The editor file a path names: the path itself, or editor.safetensors in the folder it names.</summary>
+    public static string FilePath(string path) => Directory.Exists(path) ? Path.Combine(path, EditorFileName) : path;
+
     /// <summary>Loads an editor saved by <see cref="Save"/> (a file, or a folder holding editor.safetensors) for this model.</summary>
     public static MendEditor Load(string path, ICausalLanguageModel model)
     {
-        if (Directory.Exists(path)) path = Path.Combine(path, EditorFileName);
+        path = FilePath(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"MEND editor not found: {path}", path);
         using var file = SafetensorsFile.Open(path);
         var editor = Restore(file, model, path);

@@ -35,6 +35,8 @@ public sealed record RunSettings
     public int GlueExamples { get; init; } = 200;
     public GuardOptions Guard { get; init; } = new();
     public required JsonNode MethodSettings { get; init; }
+    /// <summary>The MEND editor's path (its SHA-256 is in <see cref="MethodSettings"/>); null for the other methods.</summary>
+    public string? Editor { get; init; }
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     public const string FileName = "run.json";
@@ -64,8 +66,8 @@ public sealed record RunSettings
     {
         var stored = JsonNode.Parse(ToJson())!.AsObject();
         var asked = JsonNode.Parse((resumed with { Edits = Edits }).ToJson())!.AsObject();
-        // Paths may differ between machines and builds; the model's and the data's hashes say whether they are the same.
-        foreach (var (key, value) in stored.Where(p => p.Key is not ("model" or "data")))
+        // Paths may differ between machines and builds; the model's, the data's and the editor's hashes say whether they are the same.
+        foreach (var (key, value) in stored.Where(p => p.Key is not ("model" or "data" or "editor")))
             if (!JsonNode.DeepEquals(value, asked[key]))
                 return key == "threads"
                     ? $"the run was made with {Threads} threads and this process has {resumed.Threads}; replay is bit-exact only with the same count (set DOTNET_PROCESSOR_COUNT={Threads})"

@@ -1,0 +1,43 @@
+using RawEdit.Editing.Requests;
+using RawEdit.Editing.Statistics;
+using RawEdit.Models;
+using RawEdit.Models.Tokenization;
+
+namespace RawEdit.Editing.Memit;
+
+/// <summary>
+/// MEMIT with one request per edit as an <see cref="IEditMethod"/>. With n = 1 each layer's update
+/// Δ_i = R_i [(λC + kkᵀ)⁻¹k]ᵀ is exactly rank one: u = (λC + kkᵀ)⁻¹k [F], r = the spread residual [C], so the edit is
+/// one term per layer, whose float32 product reproduces the dense ΔW up to rounding. The layers' keys come from
+/// <see cref="MemitEditor.Compute(ICausalLanguageModel, IReadOnlyList{RomePrompts}, MemitHyperParameters, Func{int, SecondMoment}, IProgress{string}?)"/>
+/// itself (each layer's with the earlier layers' update in place), so both paths share one computation.
+/// </summary>
+public sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<string> contextTemplates,
+    MemitHyperParameters hparams, Func<int, SecondMoment> secondMoment) : IEditMethod
+{
+    public string Name => "memit";
+
+    public IReadOnlyList<string> EditedWeights { get; } = hparams.Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+
+    public ComputedEdit Compute(EditRequest request) => FromResult(MemitEditor.Compute(model, tokenizer, [request], contextTemplates, hparams, secondMoment));
+
+    /// <summary>A one-request MEMIT result on this model as rank-one terms (one per layer, in layer order) and its figures.</summary>
+    public ComputedEdit FromResult(MemitResult result)
+    {
+        if (result.Values.Count != 1) throw new ArgumentException($"a MEMIT edit of {result.Values.Count} requests is not one rank-one term per layer");
+        var terms = result.Layers.Select(l => new RankOneEdit(l.Delta.WeightName, ToFloat(l.AdjustedKeys[0]), ToFloat(l.SpreadResiduals[0]),
+            model.MlpDownProjection(l.Layer).OutByIn)).ToList();
+        var value = result.Values[0];
+        var figures = new Dictionary<string, double>
+        {
+            ["delta_norm"] = Math.Sqrt(value.Delta.Sum(x => (double)x * x)),
+            ["adam_steps"] = value.AdamSteps,
+            ["loss_first"] = value.LossTrace[0],
+            ["loss_last"] = value.LossTrace[^1],
+        };
+        foreach (var (layer, term) in result.Layers.Zip(terms)) figures[$"delta_magnitude_layer_{layer.Layer}"] = term.NormalizedMagnitude;
+        return new ComputedEdit(terms, figures);
+    }
+
+    private static float[] ToFloat(double[] values) => values.Select(x => (float)x).ToArray();
+}
