@@ -22,8 +22,6 @@ public sealed class MendEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tok
     public ComputedEdit Compute(EditRequest request)
     {
         var edit = editor.Compute(model, [EditSequence(tokenizer, request)]);
-        var figures = new Dictionary<string, double> { ["terms"] = edit.Updates.Sum(u => u.Rows) };
-        foreach (var u in edit.Updates) figures[$"alpha_{u.WeightName}"] = u.Alpha;
-        return new ComputedEdit(edit.Updates.SelectMany(u => u.Terms()).ToList(), figures);
+        return new ComputedEdit(edit.Updates.SelectMany(u => u.Terms()).ToList(), new Dictionary<string, double> { ["terms"] = edit.Updates.Sum(u => u.Rows) });
     }
 }

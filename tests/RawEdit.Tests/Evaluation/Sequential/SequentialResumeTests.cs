@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using RawEdit.Editing.Mend;
 using RawEdit.Evaluation.Sequential;
+using RawEdit.Models;
+using RawEdit.Tensors;
 using RawEdit.Tests.Cli;
 
 namespace RawEdit.Tests.Evaluation.Sequential;
@@ -52,6 +56,102 @@ public class SequentialResumeTests : TempFolderTest
         Assert.That(a, Has.Count.EqualTo(Edits));
         Assert.That(a.Distinct().Count(), Is.EqualTo(Edits), "every edit changes the weights");
         Assert.That(File.ReadAllBytes(Path.Combine(Fixture, "model.safetensors")), Has.Length.GreaterThan(0));
+    }
+
+    private static readonly string DefaultModel = TestPaths.InRepo("weights/tiny-world");
+
+    /// <summary>
+    /// Three edits of MEMIT (its default-model hparams with a short z optimisation, one context template, the shipped statistics)
+    /// or MEND on the default model.
+    /// </summary>
+    private string[] DefaultModelArgs(string method, string run, params string[] methodArgs) =>
+        ["sequential", "--model", DefaultModel, "--method", method, "--data", FirstCases(3),
+            "--edits", "3", "--eval-every", "2", "--out", run, "--probe-prompts", "2", "--probe-tokens", "2", .. methodArgs];
+
+    private string[] MemitArgs() =>
+    [
+        "--hparams", WriteTemp("memit.json",
+            """{"layers": [0, 1], "v_loss_layer": 3, "v_num_grad_steps": 4, "clamp_norm_factor": 4, "mom2_update_weight": 200, "mom2_n_samples": 20000}"""),
+        "--templates", WriteTemp("templates.json", """["{}"]"""),
+    ];
+
+    /// <summary>The default model's first <paramref name="count"/> edit cases as a data file.</summary>
+    private string FirstCases(int count)
+    {
+        string path = Path.Combine(temp, $"cases-{count}.json");
+        if (File.Exists(path)) return path;
+        var all = JsonNode.Parse(File.ReadAllText(TestPaths.InRepo("weights/tiny-world/counterfact.json")))!.AsArray();
+        return WriteTemp(Path.GetFileName(path), new JsonArray(all.Take(count).Select(c => c!.DeepClone()).ToArray()).ToJsonString());
+    }
+
+    /// <summary>A MEND editor for the default model, trained on two of its first twelve cases.</summary>
+    private string TrainEditor()
+    {
+        string cases = FirstCases(12);
+        string hparams = WriteTemp("mend.json", """{"rank": 8, "accumulate_bs": 1, "val_every": 2, "val_steps": 1, "max_iters": 2}""");
+        string editor = Path.Combine(temp, "editor");
+        var trained = CliTests.Run("", "mend-train", "--model", DefaultModel, "--data", cases, "--val", cases, "--out", editor, "--hparams", hparams, "--eval-limit", "0");
+        Assert.That(trained.Code, Is.Zero, trained.Err + trained.Out);
+        return editor;
+    }
+
+    /// <summary>The editor with its edit steps α doubled, saved elsewhere.</summary>
+    private string ChangedEditor(string editorPath)
+    {
+        var model = ModelLocator.Load(DefaultModel).Model;
+        var editor = MendEditorFile.Load(editorPath, model);
+        editor.EditLearningRates.CopyFrom(Tensor.FromArray(editor.EditLearningRates.ToFloatArray().Select(a => 2 * a).ToArray(), editor.EditLearningRates.Shape));
+        string changed = Path.Combine(temp, "changed-editor");
+        Directory.CreateDirectory(changed);
+        MendEditorFile.Save(editor, model, Path.Combine(changed, MendEditorFile.EditorFileName));
+        return changed;
+    }
+
+    private string WriteTemp(string name, string text)
+    {
+        string path = Path.Combine(temp, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [TestCase("memit")]
+    [TestCase("mend")]
+    public void A_memit_or_mend_run_killed_after_one_edit_and_resumed_ends_with_the_weights_of_an_uninterrupted_run(string method)
+    {
+        string editor = method == "mend" ? TrainEditor() : "";
+        string[] MethodArgs(string editorPath) => method == "mend" ? ["--editor", editorPath] : MemitArgs();
+        string whole = Path.Combine(temp, "whole"), killed = Path.Combine(temp, "killed");
+        var uninterrupted = CliTests.Run("", DefaultModelArgs(method, whole, MethodArgs(editor)));
+        Assert.That(uninterrupted.Code, Is.Zero, uninterrupted.Err + uninterrupted.Out);
+
+        int editsAtKill = RunAndKill(DefaultModelArgs(method, killed, MethodArgs(editor)), Path.Combine(killed, SequentialRunner.JournalFile), killAfterEdits: 1);
+        Assert.That(editsAtKill, Is.InRange(1, 2), "the child must be killed part-way");
+
+        // MEND resumes from a copy of the editor elsewhere: the editor's hash, not its path, identifies it.
+        string moved = editor;
+        if (method == "mend")
+        {
+            moved = Path.Combine(temp, "moved-editor");
+            Directory.CreateDirectory(moved);
+            File.Copy(Path.Combine(editor, "editor.safetensors"), Path.Combine(moved, "editor.safetensors"));
+            var changed = CliTests.Run("", [.. DefaultModelArgs(method, killed, MethodArgs(ChangedEditor(editor))), "--resume"]);
+            Assert.That(changed.Code, Is.EqualTo(1));
+            Assert.That(changed.Err, Does.Contain("'method_settings' differs"));
+        }
+        var resumed = CliTests.Run("", [.. DefaultModelArgs(method, killed, MethodArgs(moved)), "--resume"]);
+        Assert.That(resumed.Code, Is.Zero, resumed.Err + resumed.Out);
+        Assert.That(resumed.Out, Does.Contain($"replayed {editsAtKill} journaled edits"));
+
+        byte[] expected = File.ReadAllBytes(Path.Combine(whole, SequentialRunner.ModelFolder, "model.safetensors"));
+        Assert.That(File.ReadAllBytes(Path.Combine(killed, SequentialRunner.ModelFolder, "model.safetensors")), Is.EqualTo(expected),
+            "resumed weights differ from the uninterrupted run's");
+        var fingerprints = Fingerprints(whole);
+        Assert.That(Fingerprints(killed), Is.EqualTo(fingerprints));
+        Assert.That(fingerprints.Distinct().Count(), Is.EqualTo(3), "every edit changes the weights");
+        var edits = JournalEntries.Parse(EditJournal.Read(Path.Combine(whole, SequentialRunner.JournalFile)).Records, whole).Edits;
+        // MEMIT: one term per edited layer; MEND: one per kept token row of each of its six matrices.
+        Assert.That(edits.Select(e => e.Terms.Count), method == "memit" ? Is.All.EqualTo(2) : Is.All.InRange(6, 6 * 16));
+        Assert.That(edits.Select(e => e.Terms.Select(t => t.Weight).Distinct().Count()), Is.All.EqualTo(method == "memit" ? 2 : 6));
     }
 
     [Test]
