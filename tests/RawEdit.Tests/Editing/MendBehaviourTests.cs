@@ -35,6 +35,28 @@ public class MendBehaviourTests
             .Concat(editor.Networks.Values.SelectMany(n => n.InputStatistics.Mean.Concat(n.GradientStatistics.M2)).Select(x => (float)x)).ToArray();
 
     [Test]
+    public void An_edit_as_rank_one_terms_has_one_per_token_row_and_sums_to_its_low_rank_update()
+    {
+        var model = Gpt2Initializer.Random(Small, seed: 1);
+        var editor = MendEditor.Create(model, Quick with { EditLr = 10 });
+        new MendTrainer(model, editor, Examples(4, 2), Examples(2, 3)).TrainStep();
+        var edit = editor.Compute(model, Examples(1, 4)[0].EditInner);
+        foreach (var u in edit.Updates)
+        {
+            var terms = u.Terms().ToList();
+            Assert.That(terms, Has.Count.EqualTo(u.Rows));
+            Assert.That(terms.Select(t => (t.WeightName, t.OutByIn, t.Rows, t.Columns)), Is.All.EqualTo((u.WeightName, u.OutByIn, u.StoredRows, u.StoredColumns)));
+            var sum = new float[u.StoredRows * u.StoredColumns];
+            foreach (var term in terms)
+            {
+                var delta = term.DeltaMatrix();
+                for (int i = 0; i < sum.Length; i++) sum[i] += delta[i];
+            }
+            Assert.That(Compare.RelativeError(sum, u.DeltaMatrix()), Is.LessThan(1e-5), u.WeightName);
+        }
+    }
+
+    [Test]
     public void An_applied_edit_adds_its_delta_and_reverts_to_the_exact_bits()
     {
         var model = Gpt2Initializer.Random(Small, seed: 1);
