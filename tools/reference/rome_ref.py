@@ -230,15 +230,15 @@ def left_vector(k, C=None):
 
 def rewrite_nll(logits, prep, rows):
     """Per-row target NLL: for rewriting prompt b of length n, the logits at positions
-    n - |t| + i (i = 0..|t|-1) predict target_ids[i]; nll_b = -(1/|t|) sum_i log p(t_i)."""
+    n - |t| + i (i = 0..|t|-1) predict target_ids[i]; nll_b = -(1/|t|) sum_i log p(t_i).
+    The target positions of all rows are picked in one indexing (one gradient scatter in
+    backward), so the cost does not grow with a full-size gradient per row."""
     nt = len(prep.target_ids)
-    tgt = torch.tensor(prep.target_ids, dtype=torch.int64)
-    out = []
-    for b in rows:
-        n = len(prep.rewrite_prompts[b].ids)
-        lp = torch.log_softmax(logits[b, n - nt: n, :], dim=-1)
-        out.append(-lp[torch.arange(nt), tgt].sum() / nt)
-    return torch.stack(out)
+    rows = list(rows)
+    pos = torch.tensor([[len(prep.rewrite_prompts[b].ids) - nt + i for i in range(nt)] for b in rows], dtype=torch.int64)
+    lp = torch.log_softmax(logits[torch.tensor(rows, dtype=torch.int64)[:, None], pos], dim=-1)   # [R, nt, V]
+    tgt = torch.tensor(prep.target_ids, dtype=torch.int64).expand(len(rows), nt)
+    return -lp.gather(-1, tgt[..., None]).squeeze(-1).sum(-1) / nt
 
 
 # ---------------------------------------------------------------- v* optimisation
