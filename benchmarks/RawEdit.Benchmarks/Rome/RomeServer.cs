@@ -47,7 +47,7 @@ public static class RomeServer
             h = RomeHyperParameters.TinyWorld with { VNumGradSteps = 20 };
             string root = Path.Combine(loaded.Source, "stats");
             moment = SecondMomentLookup.Find(root, loaded.Model, h.Layer, h.Mom2NSamples);
-            statsFile = Directory.GetFiles(Path.Combine(root, ModelFingerprint.Compute(loaded.Model)[..16]), $"mom2-layer{h.Layer}-*-{h.Mom2NSamples}.safetensors")[0];
+            statsFile = SecondMomentLookup.FindFile(root, ModelFingerprint.Compute(loaded.Model), h.Layer, h.Mom2NSamples);
         }
         else
         {

@@ -8,6 +8,16 @@ public static class SecondMomentLookup
     public static SecondMoment Find(string root, ICausalLanguageModel model, int layer, int samples)
     {
         string modelHash = ModelFingerprint.Compute(model);
+        string path = FindFile(root, modelHash, layer, samples);
+        string corpusHash;
+        using (var file = Models.Checkpoints.SafetensorsFile.Open(path))
+            corpusHash = file.Metadata.GetValueOrDefault("corpus_hash") ?? throw new InvalidDataException($"{path}: no corpus_hash in its metadata");
+        return SecondMomentStore.TryLoad(root, new SecondMomentKey(modelHash, layer, corpusHash, samples))!;
+    }
+
+    /// <summary>The one statistics file for this model (by its fingerprint), layer and sample count under root, or a clear error.</summary>
+    public static string FindFile(string root, string modelHash, int layer, int samples)
+    {
         string folder = Path.Combine(root, modelHash[..16]);
         var candidates = Directory.Exists(folder) ? Directory.GetFiles(folder, $"mom2-layer{layer}-*-{samples}.safetensors") : [];
         if (candidates.Length == 0)
@@ -15,9 +25,6 @@ public static class SecondMomentLookup
                                             $"compute them with: rawedit stats --model <model> --layer {layer} --corpus <text> --samples {samples} --out {root}");
         if (candidates.Length > 1)
             throw new InvalidDataException($"{folder} holds statistics from {candidates.Length} corpora for layer {layer}; keep one");
-        string corpusHash;
-        using (var file = Models.Checkpoints.SafetensorsFile.Open(candidates[0]))
-            corpusHash = file.Metadata.GetValueOrDefault("corpus_hash") ?? throw new InvalidDataException($"{candidates[0]}: no corpus_hash in its metadata");
-        return SecondMomentStore.TryLoad(root, new SecondMomentKey(modelHash, layer, corpusHash, samples))!;
+        return candidates[0];
     }
 }
