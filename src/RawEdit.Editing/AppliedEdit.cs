@@ -32,12 +32,16 @@ public sealed class AppliedEdit(IReadOnlyList<(Tensor Weight, Tensor Original)> 
     /// <summary>Several edits in effect together, reverted as one.</summary>
     public static AppliedEdit Together(IEnumerable<AppliedEdit> parts) => new(parts.SelectMany(p => p.saved).ToList());
 
-    /// <summary>The model's weight an edit of shape [rows, columns] is for, or a clear error.</summary>
+    /// <summary>
+    /// The model's weight an edit of shape [rows, columns] is for, or a clear error. A half-stored weight is promoted
+    /// to fp32 first (only the edited matrices cost 4 bytes per element).
+    /// </summary>
     public static Tensor Target(ICausalLanguageModel model, string name, int rows, int columns)
     {
         var weight = model.Parameters.TryGetValue(name, out var w) ? w : throw new ArgumentException($"the model has no weight '{name}'");
         if (weight.Rank != 2 || weight.Shape[0] != rows || weight.Shape[1] != columns)
             throw new ArgumentException($"edit of shape [{rows},{columns}] does not fit '{name}' {Shape.Format(weight.Shape)}");
+        weight.PromoteToF32();
         return weight;
     }
 }

@@ -9,17 +9,18 @@ public static class ModelCheckpoint
 {
     public sealed record Loaded(ICausalLanguageModel Model, KeyLayout Layout, IReadOnlyDictionary<string, TensorDType> StoredTypes);
 
-    public static Loaded Load(string folder)
+    /// <summary>Loads a model folder; <paramref name="precision"/> chooses whether F16/BF16 matrices stay half (Auto: when fp32 would not fit).</summary>
+    public static Loaded Load(string folder, WeightPrecision precision = WeightPrecision.Auto)
     {
         string configPath = Path.Combine(folder, "config.json");
         string modelType = HfConfigJson.ModelType(HfConfigJson.Read(configPath), configPath);
         switch (modelType)
         {
             case "gpt2":
-                var gpt2 = Gpt2Checkpoint.Load(folder);
+                var gpt2 = Gpt2Checkpoint.Load(folder, precision);
                 return new Loaded(gpt2.Model, gpt2.Layout, gpt2.StoredTypes);
             case "gptj":
-                var gptj = GptJCheckpoint.Load(folder);
+                var gptj = GptJCheckpoint.Load(folder, precision);
                 return new Loaded(gptj.Model, KeyLayout.TransformerPrefix, gptj.StoredTypes);
             default:
                 throw new InvalidDataException($"{configPath}: model_type '{modelType}' is not supported (gpt2, gptj)");

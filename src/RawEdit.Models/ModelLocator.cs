@@ -16,7 +16,7 @@ public static class ModelLocator
     public static LoadedModel Load(string nameOrFolder)
     {
         string folder = Resolve(nameOrFolder);
-        var loaded = ModelCheckpoint.Load(folder);
+        var loaded = ModelCheckpoint.Load(folder, Checkpoints.WeightPrecisions.FromEnvironment());
         var tokenizer = HasTokenizerFiles(folder) ? Gpt2Tokenizer.FromDirectory(folder) : Gpt2Tokenizer.Default;
         if (tokenizer.VocabSize > loaded.Model.VocabSize)
             throw new InvalidDataException($"{folder}: tokenizer has {tokenizer.VocabSize} tokens but the model only {loaded.Model.VocabSize}");

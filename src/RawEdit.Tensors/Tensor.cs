@@ -4,14 +4,14 @@ using RawEdit.Tensors.Backend;
 namespace RawEdit.Tensors;
 
 /// <summary>
-/// A contiguous row-major array of F32 or F64 elements on one device, with optional gradient tracking.
+/// A contiguous row-major array of F32 or F64 elements (or storage-only F16/BF16 weights) on one device, with optional gradient tracking.
 /// Reshape shares storage; every other op writes a new tensor. Gradients are recorded only while a
 /// <see cref="Tape"/> is active and some input requires them.
 /// </summary>
 public sealed class Tensor
 {
     public int[] Shape { get; }
-    public TensorStorage Storage { get; }
+    public TensorStorage Storage { get; private set; }
     public string? Name { get; set; }
 
     /// <summary>Gradient accumulated by <see cref="Tape.Backward"/>; same shape and dtype.</summary>
@@ -45,6 +45,7 @@ public sealed class Tensor
         set
         {
             if (!IsLeaf && !value) throw new InvalidOperationException("cannot stop gradients of a non-leaf tensor; use Detach()");
+            if (value && DType.IsStorageOnly()) throw new InvalidOperationException($"a {DType} tensor is storage only and cannot take gradients; PromoteToF32() first");
             requiresGrad = value;
         }
     }
@@ -133,6 +134,15 @@ public sealed class Tensor
 
     /// <summary>A copy in another dtype, outside autodiff.</summary>
     public Tensor To(DType dtype) => dtype == DType ? this : new Tensor(Backend.Convert(Storage, dtype), (int[])Shape.Clone());
+
+    /// <summary>
+    /// Replaces a storage-only (F16/BF16, e.g. memory-mapped) storage by an fp32 copy, in place, so the tensor can be
+    /// written and enter every kernel; an edit does this to the weights it changes. Views taken earlier keep the old storage.
+    /// </summary>
+    public void PromoteToF32()
+    {
+        if (DType.IsStorageOnly()) Storage = Backend.Convert(Storage, DType.F32);
+    }
 
     /// <summary>Shares storage, drops the gradient history.</summary>
     public Tensor Detach() => new(Storage, Shape);

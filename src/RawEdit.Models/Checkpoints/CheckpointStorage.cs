@@ -3,14 +3,46 @@ using System.IO.MemoryMappedFiles;
 
 namespace RawEdit.Models.Checkpoints;
 
-/// <summary>A fixed block of readable bytes addressed by pointer: a mapped file or pinned memory.</summary>
+/// <summary>
+/// A fixed block of readable bytes addressed by pointer: a mapped file or pinned memory. Tensors that point into it
+/// (half-stored weights) hold a <see cref="Lease"/>; the bytes are released once the reader is disposed and every
+/// lease has been collected, so such a tensor outlives the reader safely.
+/// </summary>
 internal abstract unsafe class CheckpointStorage : IDisposable
 {
+    private int holders = 1;
+    private bool disposed;
+
     public abstract byte* Pointer { get; }
 
     public abstract long Length { get; }
 
-    public abstract void Dispose();
+    /// <summary>An object that keeps the bytes valid while it is reachable.</summary>
+    public object Lease()
+    {
+        if (Interlocked.Increment(ref holders) <= 1) throw new ObjectDisposedException(GetType().Name);
+        return new StorageLease(this);
+    }
+
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        Release();
+    }
+
+    /// <summary>Unmaps or unpins; called once, when the last holder lets go.</summary>
+    protected abstract void ReleaseBytes();
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref holders) == 0) ReleaseBytes();
+    }
+
+    private sealed class StorageLease(CheckpointStorage storage)
+    {
+        ~StorageLease() => storage.Release();
+    }
 }
 
 /// <summary>Maps the whole file read-only once; views of any size work on 64-bit hosts.</summary>
@@ -20,7 +52,6 @@ internal sealed unsafe class MemoryMappedStorage : CheckpointStorage
     private readonly MemoryMappedViewAccessor? _view;
     private readonly byte* _pointer;
     private readonly long _length;
-    private bool _disposed;
 
     private MemoryMappedStorage(MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte* pointer, long length)
     {
@@ -72,13 +103,8 @@ internal sealed unsafe class MemoryMappedStorage : CheckpointStorage
         }
     }
 
-    public override void Dispose()
+    protected override void ReleaseBytes()
     {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
         if (_view is not null)
         {
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
@@ -104,7 +130,7 @@ internal sealed unsafe class PinnedMemoryStorage : CheckpointStorage
 
     public override long Length => _length;
 
-    public override void Dispose() => _handle.Dispose();
+    protected override void ReleaseBytes() => _handle.Dispose();
 }
 
 /// <summary>Exposes a span of storage as <see cref="Memory{T}"/> without copying.</summary>

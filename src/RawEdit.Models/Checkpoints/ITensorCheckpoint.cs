@@ -1,3 +1,5 @@
+using RawEdit.Tensors.Cpu;
+
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>Named tensors of a checkpoint in any supported file format, read one at a time as fp32.</summary>
@@ -16,4 +18,7 @@ public interface ITensorCheckpoint : IDisposable
 
     /// <summary>Converts the tensor's elements into <paramref name="destination"/> (exactly its element count long).</summary>
     void ReadAsFloat32(string name, Span<float> destination);
+
+    /// <summary>An F16/BF16 tensor mapped in place (no copy), or null where the format or dtype does not allow it.</summary>
+    CpuHalfStorage? MapHalf(string name, CpuBackend backend) => null;
 }

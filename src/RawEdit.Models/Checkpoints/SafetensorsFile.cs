@@ -1,3 +1,6 @@
+using RawEdit.Tensors;
+using RawEdit.Tensors.Cpu;
+
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>
@@ -89,6 +92,17 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     /// <summary>Address of the tensor's first byte, for tensors larger than a span can describe.</summary>
     public IntPtr DangerousGetDataPointer(string name) => (IntPtr)DataPointer(GetEntry(name));
+
+    /// <summary>
+    /// An F16/BF16 tensor as storage-only host memory pointing into this file's mapping, no copy; the mapping stays
+    /// valid while the storage lives, even after this file is disposed. Null for other dtypes.
+    /// </summary>
+    public CpuHalfStorage? MapHalf(string name, CpuBackend backend)
+    {
+        var entry = GetEntry(name);
+        var kind = entry.DType switch { TensorDType.F16 => DType.F16, TensorDType.BF16 => DType.BF16, _ => (DType?)null };
+        return kind is { } k ? CpuHalfStorage.Mapped(k, (IntPtr)DataPointer(entry), entry.ElementCount, _storage.Lease(), backend) : null;
+    }
 
     /// <summary>Reads an F32/F16/BF16/F64 tensor into a new fp32 array.</summary>
     public float[] ReadAsFloat32(string name)

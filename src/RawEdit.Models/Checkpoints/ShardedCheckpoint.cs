@@ -1,3 +1,5 @@
+using RawEdit.Tensors.Cpu;
+
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>
@@ -85,6 +87,8 @@ public sealed class ShardedCheckpoint : ITensorCheckpoint
 
     public void ReadAsFloat32(string name, long firstElement, Span<float> destination) =>
         ShardOf(name).ReadAsFloat32(name, firstElement, destination);
+
+    public CpuHalfStorage? MapHalf(string name, CpuBackend backend) => ShardOf(name).MapHalf(name, backend);
 
     public ReadOnlySpan<byte> RawBytes(string name) => ShardOf(name).RawBytes(name);
 

@@ -19,14 +19,15 @@ public static class Gpt2Checkpoint
 
     public sealed record Loaded(Gpt2Model Model, KeyLayout Layout, IReadOnlyDictionary<string, TensorDType> StoredTypes);
 
-    public static Loaded Load(string folder)
+    /// <summary>Loads a model folder; <paramref name="precision"/> chooses whether F16/BF16 matrices stay half.</summary>
+    public static Loaded Load(string folder, WeightPrecision precision = WeightPrecision.Float32)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"model folder not found: {folder}");
         var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
         using var checkpoint = CheckpointFolder.Open(folder);
         var layout = checkpoint.Names.Any(k => k.StartsWith(Prefix, StringComparison.Ordinal)) ? KeyLayout.TransformerPrefix : KeyLayout.Bare;
 
-        var read = CheckpointParameters.ReadFloat32(checkpoint, folder, "GPT-2", IsIgnored, key => layout == KeyLayout.Bare ? Prefix + key : key);
+        var read = CheckpointParameters.ReadParameters(checkpoint, folder, "GPT-2", IsIgnored, key => layout == KeyLayout.Bare ? Prefix + key : key, precision);
         try
         {
             return new Loaded(new Gpt2Model(config, read.Parameters), layout, read.StoredTypes);

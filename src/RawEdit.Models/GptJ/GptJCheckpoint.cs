@@ -7,12 +7,13 @@ public static class GptJCheckpoint
 {
     public sealed record Loaded(GptJModel Model, IReadOnlyDictionary<string, TensorDType> StoredTypes);
 
-    public static Loaded Load(string folder)
+    /// <summary>Loads a model folder; <paramref name="precision"/> chooses whether F16/BF16 matrices stay half.</summary>
+    public static Loaded Load(string folder, WeightPrecision precision = WeightPrecision.Float32)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"model folder not found: {folder}");
         var config = GptJConfig.Load(Path.Combine(folder, "config.json"));
         using var checkpoint = CheckpointFolder.Open(folder);
-        var read = CheckpointParameters.ReadFloat32(checkpoint, folder, "GPT-J", CheckpointParameters.IsMaskBuffer, key => key);
+        var read = CheckpointParameters.ReadParameters(checkpoint, folder, "GPT-J", CheckpointParameters.IsMaskBuffer, key => key, precision);
         try
         {
             return new Loaded(new GptJModel(config, read.Parameters), read.StoredTypes);

@@ -8,43 +8,66 @@ public sealed class CpuBackend : IBackend
 {
     public string Name => "cpu";
 
-    private static float[] F(TensorStorage s) => ((CpuStorage<float>)s).Data;
-    private static double[] D(TensorStorage s) => ((CpuStorage<double>)s).Data;
+    private static float[] F(TensorStorage s) { RequireComputable(s); return ((CpuStorage<float>)s).Data; }
+    private static double[] D(TensorStorage s) { RequireComputable(s); return ((CpuStorage<double>)s).Data; }
     private static float[]? FOrNull(TensorStorage? s) => s is null ? null : F(s);
     private static double[]? DOrNull(TensorStorage? s) => s is null ? null : D(s);
 
     private static bool IsF32(TensorStorage s, params TensorStorage?[] others)
     {
+        RequireComputable(s);
         foreach (var o in others)
-            if (o is not null && o.DType != s.DType)
-                throw new ArgumentException($"mixed element types {s.DType} and {o.DType} in one kernel");
+        {
+            if (o is null) continue;
+            RequireComputable(o);
+            if (o.DType != s.DType) throw new ArgumentException($"mixed element types {s.DType} and {o.DType} in one kernel");
+        }
         if (s is not CpuStorage<float> and not CpuStorage<double>)
             throw new ArgumentException($"storage of backend {s.Backend.Name} passed to the cpu backend");
         return s.DType == DType.F32;
     }
 
-    public TensorStorage Allocate(DType dtype, long length) => dtype == DType.F32
-        ? new CpuStorage<float>(new float[length], this)
-        : new CpuStorage<double>(new double[length], this);
+    private static void RequireComputable(TensorStorage s)
+    {
+        if (s is CpuHalfStorage)
+            throw new NotSupportedException($"a {s.DType} weight is storage only: matrix products, row gathers and conversions read it, " +
+                "other kernels need it promoted to F32 first (Tensor.PromoteToF32)");
+    }
+
+    public TensorStorage Allocate(DType dtype, long length) => dtype switch
+    {
+        DType.F32 => new CpuStorage<float>(new float[length], this),
+        DType.F64 => new CpuStorage<double>(new double[length], this),
+        _ => CpuHalfStorage.Allocate(dtype, length, this),
+    };
 
     public TensorStorage Upload(ReadOnlySpan<float> host) => new CpuStorage<float>(host.ToArray(), this);
     public TensorStorage Upload(ReadOnlySpan<double> host) => new CpuStorage<double>(host.ToArray(), this);
 
     public void Download(TensorStorage src, Span<float> host)
     {
-        if (IsF32(src)) F(src).CopyTo(host);
+        if (src is CpuHalfStorage half) half.Widen(0, host[..checked((int)half.Length)]);
+        else if (IsF32(src)) F(src).CopyTo(host);
         else { var d = D(src); for (int i = 0; i < d.Length; i++) host[i] = (float)d[i]; }
     }
 
     public void Download(TensorStorage src, Span<double> host)
     {
-        if (!IsF32(src)) D(src).CopyTo(host);
+        if (src is CpuHalfStorage half)
+        {
+            var widened = new float[half.Length];
+            half.Widen(0, widened);
+            for (int i = 0; i < widened.Length; i++) host[i] = widened[i];
+        }
+        else if (!IsF32(src)) D(src).CopyTo(host);
         else { var f = F(src); for (int i = 0; i < f.Length; i++) host[i] = f[i]; }
     }
 
     public void Copy(TensorStorage src, long srcOffset, TensorStorage dst, long dstOffset, long count)
     {
-        if (IsF32(src, dst)) Array.Copy(F(src), srcOffset, F(dst), dstOffset, count);
+        if (src is CpuHalfStorage from && dst is CpuHalfStorage to && from.DType == to.DType)
+            from.Bits(srcOffset, checked((int)count)).CopyTo(to.WritableBits(dstOffset, (int)count));
+        else if (IsF32(src, dst)) Array.Copy(F(src), srcOffset, F(dst), dstOffset, count);
         else Array.Copy(D(src), srcOffset, D(dst), dstOffset, count);
     }
 
@@ -57,7 +80,13 @@ public sealed class CpuBackend : IBackend
     public TensorStorage Convert(TensorStorage src, DType dtype)
     {
         var result = Allocate(dtype, src.Length);
-        if (dtype == DType.F32) Download(src, F(result));
+        if (result is CpuHalfStorage half)
+        {
+            var values = new float[src.Length];
+            Download(src, values);
+            HalfPrecision.FromSingle(dtype, values, half.WritableBits(0, values.Length));
+        }
+        else if (dtype == DType.F32) Download(src, F(result));
         else Download(src, D(result));
         return result;
     }
@@ -66,6 +95,14 @@ public sealed class CpuBackend : IBackend
         TensorStorage a, int lda, long strideA, TensorStorage b, int ldb, long strideB,
         double beta, TensorStorage c, int ldc, long strideC, int batch)
     {
+        if (a is CpuHalfStorage || b is CpuHalfStorage)
+        {
+            // Half-stored weights are widened to pooled fp32 for this product only.
+            using var wideA = a is CpuHalfStorage ha ? WidenedOperand.Of(ha, this) : null;
+            using var wideB = b is CpuHalfStorage hb ? WidenedOperand.Of(hb, this) : null;
+            Gemm(transA, transB, m, n, k, alpha, wideA?.Storage ?? a, lda, strideA, wideB?.Storage ?? b, ldb, strideB, beta, c, ldc, strideC, batch);
+            return;
+        }
         if (IsF32(a, b, c)) GemmKernels.Gemm(transA, transB, m, n, k, alpha, F(a), lda, strideA, F(b), ldb, strideB, beta, F(c), ldc, strideC, batch);
         else GemmKernels.Gemm(transA, transB, m, n, k, alpha, D(a), lda, strideA, D(b), ldb, strideB, beta, D(c), ldc, strideC, batch);
     }
@@ -132,8 +169,21 @@ public sealed class CpuBackend : IBackend
 
     public void GatherRows(TensorStorage table, int width, ReadOnlySpan<int> ids, TensorStorage y)
     {
-        if (IsF32(table, y)) LayoutKernels<float>.GatherRows(F(table), width, ids, F(y));
+        if (table is CpuHalfStorage half) GatherHalfRows(half, width, ids, F(y));
+        else if (IsF32(table, y)) LayoutKernels<float>.GatherRows(F(table), width, ids, F(y));
         else LayoutKernels<double>.GatherRows(D(table), width, ids, D(y));
+    }
+
+    // y[r] = fp32(table[ids[r]]) for a half-stored embedding table.
+    private static void GatherHalfRows(CpuHalfStorage table, int width, ReadOnlySpan<int> ids, float[] y)
+    {
+        long rows = table.Length / width;
+        for (int r = 0; r < ids.Length; r++)
+        {
+            int id = ids[r];
+            if ((uint)id >= rows) throw new ArgumentOutOfRangeException(nameof(ids), $"row index {id} outside [0, {rows})");
+            table.Widen((long)id * width, y.AsSpan(r * width, width));
+        }
     }
 
     public void ScatterAddRows(TensorStorage dy, int width, ReadOnlySpan<int> ids, TensorStorage table)

@@ -11,7 +11,7 @@ public static partial class Ops
     public static Tensor GatherRows(Tensor x, int[] ids)
     {
         int width = x.Shape[^1];
-        var y = Tensor.Zeros(x.DType, ids.Length, width);
+        var y = Tensor.Zeros(x.DType.ComputeType(), ids.Length, width);
         x.Backend.GatherRows(x.Storage, width, ids, y.Storage);
         return Recorder.Record(y, dy =>
             x.Backend.ScatterAddRows(dy.Storage, width, ids, GradientAccumulator.Buffer(x).Storage), x);

@@ -23,7 +23,7 @@ public static partial class Ops
         if (k != kb) throw new ArgumentException($"MatMul inner sizes differ: {Shape.Format(a.Shape)}{(transA ? "ᵀ" : "")} · {Shape.Format(b.Shape)}{(transB ? "ᵀ" : "")}");
 
         int[] shape = batched ? [batch, m, n] : transA ? [m, n] : [.. a.Shape[..^1], n];
-        var y = Tensor.Zeros(a.DType, shape);
+        var y = Tensor.Zeros(a.DType.ComputeType(), shape);
         int lda = aCols, ldb = b.Shape[^1];
         long sa = (long)aRows * aCols, sb = (long)b.Shape[^2] * b.Shape[^1], sy = (long)m * n;
         a.Backend.Gemm(transA, transB, m, n, k, 1, a.Storage, lda, sa, b.Storage, ldb, sb, 0, y.Storage, n, sy, batch);
