@@ -23,6 +23,7 @@ internal static class EditSetup
         path is not null ? MemitHyperParameters.Load(path)
         : IsDefaultModel(loaded) ? MemitHyperParameters.TinyWorld
         : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? MemitHyperParameters.Gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? MemitHyperParameters.GptJ6B
         : throw NoDefaults("MEMIT", loaded);
 
     private static ArgumentException NoDefaults(string method, LoadedModel loaded) =>

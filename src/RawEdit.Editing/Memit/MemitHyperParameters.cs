@@ -60,6 +60,9 @@ public sealed record MemitHyperParameters : ValueEditHyperParameters
     /// <summary>Upstream's hparams for GPT-2 XL (hparams/MEMIT/gpt2-xl.json).</summary>
     public static MemitHyperParameters Gpt2Xl => new();
 
+    /// <summary>Upstream's hparams for GPT-J 6B (hparams/MEMIT/EleutherAI_gpt-j-6B.json): layers 3–8, 25 steps, λ = 15000.</summary>
+    public static MemitHyperParameters GptJ6B => new() { Layers = [3, 4, 5, 6, 7, 8], VLossLayer = 27, VNumGradSteps = 25, Mom2UpdateWeight = 15000 };
+
     /// <summary>
     /// Defaults for the embedded 4-layer model, measured on its first 10 world edit cases in one batch (ES / PS / NS):
     /// upstream's values give 0 / 0 / 100: λ = 20000 keeps the update negligible (‖ΔW‖_F ≈ 0.1) and 20 steps inside a

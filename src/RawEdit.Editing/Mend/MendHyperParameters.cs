@@ -11,7 +11,10 @@ namespace RawEdit.Editing.Mend;
 /// </summary>
 public sealed record MendHyperParameters
 {
-    /// <summary>Edited matrices by Hugging Face name; null means both MLP matrices of the last three blocks (upstream's choice).</summary>
+    /// <summary>
+    /// Edited matrices by Hugging Face name; null means both MLP matrices of the last three blocks, upstream's choice for
+    /// GPT-2 XL (h.45–47 c_fc/c_proj) and GPT-J 6B (h.25–27 fc_in/fc_out), whose other defaults are these record defaults.
+    /// </summary>
     public string[]? InnerParams { get; init; }
     public double EditLr { get; init; } = 1e-4;
     public double Lr { get; init; } = 1e-6;

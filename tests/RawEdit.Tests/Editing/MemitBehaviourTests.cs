@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Rome;
 using RawEdit.Editing.Statistics;
+using RawEdit.Models;
 using RawEdit.Models.Gpt2;
 using RawEdit.Models.Hooks;
 using RawEdit.Tensors.LinearAlgebra;
@@ -52,6 +53,10 @@ public class MemitBehaviourTests
             """)!.AsObject();
         var h = MemitHyperParameters.FromJson(upstream);
         Assert.That((h.Layers.Length, h.ZLayer, h.VNumGradSteps, h.Mom2UpdateWeight), Is.EqualTo((6, 8, 25, 15000.0)));
+        // That file is upstream's GPT-J 6B one, and the built-in GPT-J defaults are exactly it.
+        var j = MemitHyperParameters.GptJ6B;
+        Assert.That(j.Layers, Is.EqualTo(h.Layers));
+        Assert.That(j with { Layers = h.Layers }, Is.EqualTo(h));
 
         string Error(string json) => Assert.Throws<InvalidDataException>(() => MemitHyperParameters.FromJson(JsonNode.Parse(json)!.AsObject(), "H.json"))!.Message;
         Assert.That(Error("""{"mom2_updat_weight": 1}"""), Does.Contain("unknown MEMIT hyperparameter 'mom2_updat_weight'"));
@@ -76,24 +81,27 @@ public class MemitBehaviourTests
         Assert.That(e.Message, Does.Contain("mom2_update_weight"));
     }
 
-    [Test]
-    public void The_edit_moves_block_outputs_toward_z_and_revert_restores_every_bit()
+    // GPT-2 (c_proj [F, C]) and GPT-J (fc_out [C, F], parallel attention + MLP): the same batch edit in either layout.
+    [TestCase("gpt2-random")]
+    [TestCase("gptj-random")]
+    public void The_edit_moves_block_outputs_toward_z_and_revert_restores_every_bit(string modelName)
     {
+        var model = ModelCheckpoint.Load(TestPaths.Goldens(modelName)).Model;
         var requests = Requests();
-        var names = Hparams.Layers.Select(l => Model.MlpDownProjection(l).Name).ToList();
-        var before = names.Select(n => Model[n].ToFloatArray()).ToList();
-        var result = MemitEditor.Compute(Model, requests, Hparams, _ => SecondMoment.Identity(Model.MlpWidth));
-        Assert.That(names.Select(n => Model[n].ToFloatArray()), Is.EqualTo(before), "Compute leaves the weights as they were");
+        var names = Hparams.Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+        var before = names.Select(n => model.Parameters[n].ToFloatArray()).ToList();
+        var result = MemitEditor.Compute(model, requests, Hparams, _ => SecondMoment.Identity(model.MlpWidth));
+        Assert.That(names.Select(n => model.Parameters[n].ToFloatArray()), Is.EqualTo(before), "Compute leaves the weights as they were");
 
-        var applied = result.Edit.ApplyTo(Model);
+        var applied = result.Edit.ApplyTo(model);
         try
         {
             for (int i = 0; i < names.Count; i++)
             {
                 var expected = before[i].Zip(result.Edit.Deltas[i].Delta, (w, d) => w + d).ToArray();
-                Assert.That(Model[names[i]].ToFloatArray(), Is.EqualTo(expected), "W + ΔW in float32");
+                Assert.That(model.Parameters[names[i]].ToFloatArray(), Is.EqualTo(expected), "W + ΔW in float32");
             }
-            var read = SubjectActivations.Read(Model, requests.Select(r => r.Keys[0]).ToList(), [(HookPoint.BlockOut, 2)]);
+            var read = SubjectActivations.Read(model, requests.Select(r => r.Keys[0]).ToList(), [(HookPoint.BlockOut, 2)]);
             for (int j = 0; j < requests.Count; j++)
             {
                 double start = Distance(result.Layers[0].CurrentZ[j], result.Targets[j]), end = Distance(read[0][j], result.Targets[j]);
@@ -101,7 +109,7 @@ public class MemitBehaviourTests
             }
         }
         finally { applied.Revert(); }
-        Assert.That(names.Select(n => Model[n].ToFloatArray()), Is.EqualTo(before));
+        Assert.That(names.Select(n => model.Parameters[n].ToFloatArray()), Is.EqualTo(before));
         Assert.That(result.Layers.Select(l => l.Delta.NormalizedMagnitude), Has.All.GreaterThan(0));
     }
 

@@ -57,6 +57,35 @@ public class MendBehaviourTests
     }
 
     [Test]
+    public void On_gptj_the_default_editor_trains_and_edits_both_mlp_matrices_of_the_last_three_blocks()
+    {
+        var model = RawEdit.Models.ModelCheckpoint.Load(TestPaths.Goldens("gptj-random")).Model;   // 4 layers, vocabulary 1024
+        var editor = MendEditor.Create(model, Quick with { EditLr = 10 });
+        Assert.That(editor.Matrices.Select(m => m.Name), Is.EqualTo(new[] { 1, 2, 3 }.SelectMany(l => new[]
+            { $"transformer.h.{l}.mlp.fc_in.weight", $"transformer.h.{l}.mlp.fc_out.weight" })));
+        var rng = new Random(7);
+        int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(0, 1000)).ToArray();
+        List<MendExample> Cases(int n) => Enumerable.Range(0, n).Select(_ =>
+        {
+            var inner = new TargetedSequence([.. Ids(4), .. Ids(2)], 4);
+            return new MendExample([inner], [inner], [Ids(5)]);
+        }).ToList();
+        var before = Snapshot(editor);
+        new MendTrainer(model, editor, Cases(4), Cases(2)).TrainStep();
+        Assert.That(Snapshot(editor), Is.Not.EqualTo(before), "one training step moves the editor");
+
+        var edit = editor.Compute(model, Cases(1)[0].EditInner);
+        var fcOut = edit.Updates.Single(u => u.WeightName == "transformer.h.3.mlp.fc_out.weight");
+        Assert.That((fcOut.OutByIn, fcOut.StoredRows, fcOut.StoredColumns), Is.EqualTo((true, 128, 512)));
+        var weight = model.Parameters[fcOut.WeightName];
+        var original = weight.ToFloatArray();
+        var applied = edit.ApplyTo(model);
+        Assert.That(weight.ToFloatArray(), Is.Not.EqualTo(original));
+        applied.Revert();
+        Assert.That(weight.ToFloatArray(), Is.EqualTo(original));
+    }
+
+    [Test]
     public void An_applied_edit_adds_its_delta_and_reverts_to_the_exact_bits()
     {
         var model = Gpt2Initializer.Random(Small, seed: 1);
