@@ -4,6 +4,8 @@
 //   forward-server            : line protocol for benchmarks/forward/side_by_side.py (GPT-2 124M forward)
 //   rome-server               : line protocol for benchmarks/rome/side_by_side.py (one ROME edit)
 //   memit-prompts REQ OUT     : the default-model MEMIT inputs as token ids for benchmarks/memit (see MemitPrompts.cs)
+//   random-checkpoint SHAPE DIR : a random bf16 sharded checkpoint shaped like gpt2-xl or gptj-6b (RandomCheckpoint.cs)
+//   checkpoint-measure DIR T S  : load, forward and ROME-edit timings and peak memory on it (CheckpointMeasure.cs)
 //   anything else             : BenchmarkDotNet (e.g. --filter '*GemmBenchmarks*')
 
 using BenchmarkDotNet.Running;
@@ -15,6 +17,10 @@ if (args.Length > 0 && args[0] == "rome-server")
     return RawEdit.Benchmarks.Rome.RomeServer.Serve(Console.In, Console.Out);
 if (args.Length == 3 && args[0] == "memit-prompts")
     return RawEdit.Benchmarks.Memit.MemitPrompts.Write(args[1], args[2]);
+if (args.Length == 3 && args[0] == "random-checkpoint")
+    return RawEdit.Benchmarks.Checkpoints.RandomCheckpoint.Write(args[1], args[2]);
+if (args.Length == 4 && args[0] == "checkpoint-measure")
+    return RawEdit.Benchmarks.Checkpoints.CheckpointMeasure.Run(args[1], int.Parse(args[2]), int.Parse(args[3]));
 if (args.Length > 0 && args[0] == "gemm-server")
     return GemmServer.Serve(Console.In, Console.Out);
 if (args.Length > 0 && args[0] == "gemm")
