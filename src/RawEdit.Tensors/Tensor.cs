@@ -79,14 +79,20 @@ public sealed class Tensor
     public static Tensor Scalar(double value, DType dtype = DType.F32) => Full(value, dtype);
 
     /// <summary>
-    /// A new F32 tensor whose elements <paramref name="fill"/> writes: straight into the storage on the CPU backend,
+    /// A new F32 tensor whose elements <paramref name="fill"/> writes (all of them): straight into the storage on the CPU backend,
     /// so loading a checkpoint holds each tensor once rather than twice (host array, then its upload).
     /// </summary>
     public static Tensor FromHost(int[] shape, Action<Span<float>> fill)
     {
         long length = Tensors.Shape.Numel(shape);
-        var storage = Backends.Default.Allocate(DType.F32, length);
-        if (storage is Cpu.CpuStorage<float> host) fill(host.Data);
+        TensorStorage storage;
+        if (Backends.Default is Cpu.CpuBackend cpu)
+        {
+            // fill writes every element, so the array need not be zeroed first (6 GB of zeroing for GPT-2 XL).
+            var data = GC.AllocateUninitializedArray<float>(checked((int)length));
+            fill(data);
+            storage = new Cpu.CpuStorage<float>(data, cpu);
+        }
         else
         {
             var staging = new float[length];

@@ -143,13 +143,21 @@ public sealed unsafe class SafetensorsFile : IDisposable
         RequireDType(entry, entry.DType.IsFloat32Convertible(), "ReadAsFloat32", "F32, F16, BF16 or F64");
         int size = entry.DType.ByteSize();
         byte* start = DataPointer(entry) + firstElement * size;
-        // Chunked so the byte count of one conversion call always fits in an int, even for F64.
-        const int chunkElements = 1 << 26;
-        for (int done = 0; done < destination.Length; done += chunkElements)
+        // Chunks small enough that one conversion's byte count fits an int (even for F64), converted on all cores:
+        // a large tensor's conversion (and the page faults that read it) is what loading a real checkpoint waits on.
+        const int chunkElements = 1 << 22;
+        int total = destination.Length, chunks = (total + chunkElements - 1) / chunkElements;
+        var dtype = entry.DType;
+        fixed (float* target = destination)
         {
-            int count = Math.Min(chunkElements, destination.Length - done);
-            var source = new ReadOnlySpan<byte>(start + (long)done * size, count * size);
-            ElementConversion.ToFloat32(entry.DType, source, destination.Slice(done, count));
+            float* t = target;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks > 1 ? Environment.ProcessorCount : 1 }, c =>
+            {
+                long done = (long)c * chunkElements;
+                int count = (int)Math.Min(chunkElements, total - done);
+                var source = new ReadOnlySpan<byte>(start + done * size, count * size);
+                ElementConversion.ToFloat32(dtype, source, new Span<float>(t + done, count));
+            });
         }
     }
 
