@@ -11,10 +11,14 @@ public class CliTests
 {
     private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
 
-    public static (int Code, string Out, string Err) Run(string stdin, params string[] args)
+    public static (int Code, string Out, string Err) Run(string stdin, params string[] args) => RunWith(new Dictionary<string, string>(), stdin, args);
+
+    /// <summary>Like <see cref="Run"/>, with extra environment variables for the child process.</summary>
+    public static (int Code, string Out, string Err) RunWith(IReadOnlyDictionary<string, string> environment, string stdin, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "rawedit.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;

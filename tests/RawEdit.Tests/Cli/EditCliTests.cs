@@ -48,8 +48,12 @@ public class EditCliTests : TempFolderTest
         Assert.That(json["context_templates"]!.AsArray(), Has.Count.EqualTo(3));
     }
 
-    [Test]
-    public void Edit_of_a_half_precision_gptj_saves_it_back_as_half_gptj_with_only_fc_out_changed()
+    // Each method on GPT-J; with "stored" the model's f16 matrices stay memory-mapped and only fc_out is promoted.
+    [TestCase("rome", "fp32")]
+    [TestCase("r-rome", "stored")]
+    [TestCase("p-rome", "stored")]
+    [TestCase("memit", "stored")]
+    public void Edit_of_a_half_precision_gptj_saves_it_back_as_half_gptj_with_only_fc_out_changed(string method, string precision)
     {
         // GPT-J's own vocabulary (50400 ≥ the tokenizer's 50257), tiny otherwise: 2 layers of 16 channels, rotary 4 of 8.
         var config = new GptJConfig { VocabSize = 50400, Positions = 64, Embedding = 16, Layers = 2, Heads = 2, RotaryDim = 4 };
@@ -61,7 +65,12 @@ public class EditCliTests : TempFolderTest
         GptJCheckpoint.Save(new GptJModel(config, parameters), modelDir, halves);
         string requests = Write("requests.json", """[{"prompt": "{} is located in", "subject": "The Eiffel Tower", "target_new": "Rome"}]""");
 
-        var (code, output, err) = CliTests.Run("", "edit", "--model", modelDir, "--method", "rome", "--requests", requests, "--hparams", Hparams("fc_out"), "--out", outDir);
+        string hparams = method != "memit" ? Hparams("fc_out") : Write("memit.json", """
+            {"layers": [0], "v_num_grad_steps": 4, "v_lr": 0.5, "v_loss_layer": 1, "v_weight_decay": 0.005, "clamp_norm_factor": 4,
+             "kl_factor": 0.0625, "mom2_adjustment": false, "mom2_update_weight": 1, "rewrite_module_tmp": "transformer.h.{}.mlp.fc_out"}
+            """);
+        var (code, output, err) = CliTests.RunWith(new Dictionary<string, string> { [WeightPrecisions.Variable] = precision }, "",
+            "edit", "--model", modelDir, "--method", method, "--requests", requests, "--hparams", hparams, "--out", outDir);
         Assert.That(code, Is.Zero, err + output);
 
         var original = ModelCheckpoint.Load(modelDir);
