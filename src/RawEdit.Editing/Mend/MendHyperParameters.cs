@@ -109,10 +109,13 @@ public sealed record MendHyperParameters
 
     /// <summary>
     /// The embedded default model: upstream's network and loss weights, with steps sized for a CPU run
-    /// (upstream's lr 1e-6 over a million iterations would take days here).
+    /// (upstream's lr 1e-6 over a million iterations would take days here). Measured: 2,000 examples (12 min on one
+    /// thread) give held-out ES 94.5 / PS 93.6 / NS 91.1 (unedited NS 100); the validation loss still fluctuates
+    /// between checks (0.098, 0.121, 0.153, 0.082), and 200 or 400 examples traded ES against NS (95 / 87, 82.5 / 95).
+    /// The editor so trained ships in weights/tiny-world/mend.
     /// </summary>
     public static MendHyperParameters TinyWorld => new()
     {
-        Lr = 1e-4, LrLr = 1e-3, AccumulateBs = 4, ValEvery = 500, ValSteps = 50, EarlyStopPatience = 3000, MaxIters = 20000,
+        Lr = 1e-4, LrLr = 1e-3, AccumulateBs = 4, ValEvery = 500, ValSteps = 50, EarlyStopPatience = 3000, MaxIters = 2000,
     };
 }
