@@ -46,6 +46,20 @@ public class MendCliTests : TempFolderTest
     }
 
     [Test]
+    public void The_shipped_default_model_editor_edits_held_out_cases_and_keeps_neighbours()
+    {
+        // The first 40 held-out cases: the shipped editor's report measured ES 94.5 / NS 91.1 on all 361.
+        var (code, output, err) = CliTests.Run("", "mend-eval", "--model", "tiny-world", "--editor", TestPaths.InRepo("weights/tiny-world/mend"),
+            "--data", TestPaths.InRepo("weights/tiny-world/counterfact.json"), "--limit", "40", "--json");
+        Assert.That(code, Is.Zero, err + output);
+        var scores = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
+        Assert.That(scores["unedited"]!["ES"]!.GetValue<double>(), Is.EqualTo(0));
+        Assert.That(scores["mend"]!["Records"]!.GetValue<int>(), Is.EqualTo(40));
+        Assert.That(scores["mend"]!["ES"]!.GetValue<double>(), Is.GreaterThanOrEqualTo(80));
+        Assert.That(scores["mend"]!["NS"]!.GetValue<double>(), Is.GreaterThanOrEqualTo(80));
+    }
+
+    [Test]
     public void Edit_with_mend_needs_an_editor()
     {
         string requests = Write("requests.json", """[{"prompt": "{} is in", "subject": "The Eiffel Tower", "target_new": "Rome"}]""");
