@@ -34,7 +34,7 @@ public class StoredPrecisionTests : TempFolderTest
     private static float[] Logits(ICausalLanguageModel model)
     {
         using var _ = Tape.NoGrad();
-        return model.Forward(TokenBatch.Single(Ids)).ToFloatArray();
+        return model.Forward(TokenBatch.Single(Ids.Select(id => id % model.VocabSize).ToArray())).ToFloatArray();
     }
 
     [TestCase("gptj-random", TensorDType.BF16)]
@@ -52,6 +52,17 @@ public class StoredPrecisionTests : TempFolderTest
         Assert.That(stored.Parameters.Values.Where(t => t.Rank == 1).Select(t => t.DType), Is.All.EqualTo(DType.F32));
         Assert.That(widened.Parameters.Values.Select(t => t.DType), Is.All.EqualTo(DType.F32));
         Assert.That(Logits(stored), Is.EqualTo(Logits(widened)));
+    }
+
+    [TestCase("gptj-f16-sharded")]
+    [TestCase("gpt2-f16")]
+    public void Halves_of_a_pytorch_bin_are_kept_in_half_memory_and_give_the_fp32_logits(string fixture)
+    {
+        string folder = TestPaths.InRepo(Path.Combine("tests", "RawEdit.Tests", "Models", "Checkpoints", "Fixtures", "pytorch", fixture));
+        var stored = ModelCheckpoint.Load(folder, WeightPrecision.Stored).Model;
+        var matrices = stored.Parameters.Values.Where(t => t.Rank == 2).Select(t => t.Storage).ToList();
+        Assert.That(matrices, Is.All.InstanceOf<CpuHalfStorage>().And.All.Matches<CpuHalfStorage>(s => !s.IsMapped));
+        Assert.That(Logits(stored), Is.EqualTo(Logits(ModelCheckpoint.Load(folder, WeightPrecision.Float32).Model)));
     }
 
     private static RomePrompts Prompts(int[] subject, int[] target)
