@@ -66,7 +66,10 @@ public sealed class CpuBackend : IBackend
     public void Copy(TensorStorage src, long srcOffset, TensorStorage dst, long dstOffset, long count)
     {
         if (src is CpuHalfStorage from && dst is CpuHalfStorage to && from.DType == to.DType)
+        {
             from.Bits(srcOffset, checked((int)count)).CopyTo(to.WritableBits(dstOffset, (int)count));
+            GC.KeepAlive(from);   // a mapped source stays mapped until the copy has read it
+        }
         else if (IsF32(src, dst)) Array.Copy(F(src), srcOffset, F(dst), dstOffset, count);
         else Array.Copy(D(src), srcOffset, D(dst), dstOffset, count);
     }

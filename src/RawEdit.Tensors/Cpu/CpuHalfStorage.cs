@@ -40,7 +40,7 @@ public sealed unsafe class CpuHalfStorage : TensorStorage
     /// <summary>True when the elements live in a mapped file rather than on the heap.</summary>
     public bool IsMapped => owner is not ushort[];
 
-    /// <summary>The stored bit patterns of elements [start, start + count).</summary>
+    /// <summary>The stored bit patterns of elements [start, start + count); keep this storage reachable while reading them.</summary>
     public ReadOnlySpan<ushort> Bits(long start, int count)
     {
         CheckRange(start, count);
