@@ -46,25 +46,24 @@ public static class RandomCheckpoint
     private static ReadOnlyMemory<byte> RandomBFloat16(string name, int[] shape, int seed)
     {
         long count = shape.Aggregate(1L, (a, d) => a * d);
-        var bits = new ushort[count];
+        var bytes = new byte[count * 2];
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan());   // little-endian host
         if (shape.Length == 1)
         {
             ushort constant = name.Contains(".ln_") && name.EndsWith(".weight") ? (ushort)0x3F80 : (ushort)0;
-            Array.Fill(bits, constant);
+            bits.Fill(constant);
         }
         else
         {
             ulong state = 0x9E3779B97F4A7C15UL * (ulong)(seed + 1);
             const float scale = 0.02f * 1.7320508f * 2 / (1u << 24);
-            for (long i = 0; i < count; i++)
+            for (int i = 0; i < bits.Length; i++)
             {
                 state ^= state << 13; state ^= state >> 7; state ^= state << 17;
                 float value = (int)(state >> 40) * scale - 0.02f * 1.7320508f;
                 bits[i] = (ushort)(BitConverter.SingleToUInt32Bits(value) >> 16);
             }
         }
-        var bytes = new byte[count * 2];
-        Buffer.BlockCopy(bits, 0, bytes, 0, bytes.Length);
         return bytes;
     }
 }
