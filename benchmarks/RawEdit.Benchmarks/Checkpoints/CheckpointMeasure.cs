@@ -27,7 +27,7 @@ public static class CheckpointMeasure
         var loaded = ModelCheckpoint.Load(folder, WeightPrecisions.FromEnvironment());
         double loadSeconds = clock.Elapsed.TotalSeconds;
         var model = loaded.Model;
-        long rssAfterLoad = Status("VmRSS");
+        long rssAfterLoad = ProcessMemory.Status("VmRSS");
         int halfMatrices = model.Parameters.Values.Count(t => t.DType.IsStorageOnly());
 
         var rng = new Random(1);
@@ -55,23 +55,12 @@ public static class CheckpointMeasure
             folder, architecture = model.Architecture, layers = model.Layers, embedding = model.Embedding,
             parameters = model.Parameters.Values.Sum(t => t.Length), half_matrices = halfMatrices,
             precision = Environment.GetEnvironmentVariable(WeightPrecisions.Variable) ?? "auto",
-            load_s = loadSeconds, rss_after_load_gib = Gib(rssAfterLoad),
+            load_s = loadSeconds, rss_after_load_gib = ProcessMemory.Gib(rssAfterLoad),
             tokens, first_forward_s = firstForward, first_forward_tokens_per_s = tokens / firstForward,
             forward_s = secondForward, forward_tokens_per_s = tokens / secondForward,
             rome_layer = h.Layer, rome_steps = rome.Value.LossTrace.Length, rome_edit_s = editSeconds,
-            peak_rss_gib = Gib(Status("VmHWM")), rss_anon_gib = Gib(Status("RssAnon")), rss_file_gib = Gib(Status("RssFile")),
+            peak_rss_gib = ProcessMemory.Gib(ProcessMemory.Status("VmHWM")), rss_anon_gib = ProcessMemory.Gib(ProcessMemory.Status("RssAnon")), rss_file_gib = ProcessMemory.Gib(ProcessMemory.Status("RssFile")),
         }));
-        return 0;
-    }
-
-    private static double Gib(long kib) => Math.Round(kib / (1024.0 * 1024.0), 2);
-
-    // A field of /proc/self/status in KiB.
-    private static long Status(string field)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]);
         return 0;
     }
 }

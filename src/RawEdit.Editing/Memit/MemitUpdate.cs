@@ -26,9 +26,9 @@ public static class MemitUpdate
         for (int j = 0; j < n; j++)
             for (int a = 0; a < f; a++) kColumns[a * n + j] = kRows[j * f + a] = keys[j][a];
 
-        var system = SystemMatrix(kColumns, n, f, lambda, secondMoment.Matrix);
+        var system = SystemMatrix(kColumns, n, f, lambda, secondMoment);
         Cholesky factor;
-        try { factor = new Cholesky(system, f); }
+        try { factor = Cholesky.InPlace(system, f); }
         catch (InvalidOperationException e)
         {
             throw new InvalidOperationException($"MEMIT at layer {layer}: λC + KKᵀ is singular ({e.Message.Split(';')[0]}); with {n} requests and " +
@@ -56,17 +56,17 @@ public static class MemitUpdate
         return outByIn ? new WeightDelta(weightName, layer, c, f, delta) : new WeightDelta(weightName, layer, f, c, delta);
     }
 
-    /// <summary>λC + KKᵀ [F, F] from K [F, n]: the lower triangle by row dots, mirrored (so exactly symmetric).</summary>
-    private static double[] SystemMatrix(double[] kColumns, int n, int f, double lambda, double[] c)
+    /// <summary>λC + KKᵀ [F, F] from K [F, n]: the lower triangle by row dots (all the factorisation reads).</summary>
+    private static double[] SystemMatrix(double[] kColumns, int n, int f, double lambda, SecondMoment secondMoment)
     {
-        var a = new double[f * f];
+        var a = GC.AllocateUninitializedArray<double>(f * f);
+        var c = secondMoment.IsIdentity ? null : secondMoment.Matrix;
         Parallel.For(0, f, new ParallelOptions { MaxDegreeOfParallelism = (long)f * f * n > 1 << 22 ? Environment.ProcessorCount : 1 }, i =>
         {
             var ki = kColumns.AsSpan(i * n, n);
-            for (int j = 0; j <= i; j++) a[i * f + j] = lambda * c[i * f + j] + TensorPrimitives.Dot<double>(ki, kColumns.AsSpan(j * n, n));
+            for (int j = 0; j <= i; j++)
+                a[i * f + j] = lambda * (c is null ? (i == j ? 1 : 0) : c[i * f + j]) + TensorPrimitives.Dot<double>(ki, kColumns.AsSpan(j * n, n));
         });
-        for (int i = 0; i < f; i++)
-            for (int j = 0; j < i; j++) a[j * f + i] = a[i * f + j];
         return a;
     }
 }

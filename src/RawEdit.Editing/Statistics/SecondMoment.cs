@@ -10,15 +10,23 @@ public sealed class SecondMoment
 {
     private Cholesky? factor;
 
+    private double[]? matrix;
+
     public SecondMoment(double[] matrix, int dimension, long tokens)
     {
         if (matrix.Length != (long)dimension * dimension) throw new ArgumentException($"second moment of {matrix.Length} elements is not {dimension}×{dimension}");
-        Matrix = matrix;
+        this.matrix = matrix;
         Dimension = dimension;
         Tokens = tokens;
     }
 
-    public double[] Matrix { get; }
+    private SecondMoment(int dimension)
+    {
+        Dimension = dimension;
+    }
+
+    /// <summary>C itself; the identity's is only allocated when asked for (at GPT-J's 16,384 keys it is 2 GiB).</summary>
+    public double[] Matrix => matrix ??= IdentityMatrix(Dimension);
     public int Dimension { get; }
     /// <summary>Number of key vectors averaged (0 for the identity).</summary>
     public long Tokens { get; }
@@ -27,11 +35,13 @@ public sealed class SecondMoment
     /// <summary>Number of documents the keys came from (upstream's mom2_n_samples counts these).</summary>
     public int Documents { get; init; }
 
-    public static SecondMoment Identity(int dimension)
+    public static SecondMoment Identity(int dimension) => new(dimension);
+
+    private static double[] IdentityMatrix(int dimension)
     {
-        var m = new double[dimension * dimension];
-        for (int i = 0; i < dimension; i++) m[i * dimension + i] = 1;
-        return new SecondMoment(m, dimension, 0);
+        var m = new double[(long)dimension * dimension];
+        for (int i = 0; i < dimension; i++) m[(long)i * dimension + i] = 1;
+        return m;
     }
 
     /// <summary>C⁻¹ x in float64.</summary>
