@@ -44,6 +44,9 @@ def main():
     ap.add_argument("--model", default=os.path.join(ROOT, "weights", "tiny-world"))
     ap.add_argument("--hparams", help="JSON with upstream MEMIT keys overriding the TinyWorld ones (as rawedit --hparams)")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "2")))
+    ap.add_argument("--z-range", help="A:B, compute and save only the z of requests A..B-1 (with --z-out)")
+    ap.add_argument("--z-out", help="file for --z-range's z vectors")
+    ap.add_argument("--z-in", nargs="+", help="files of --z-out covering every request in order: skip the z optimisation")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     start = time.perf_counter()
@@ -58,7 +61,20 @@ def main():
     preps = [rome_ref.Prepared([prompt(p) for p in r["key"]], [prompt(p) for p in r["rewrite"]], prompt(r["kl"]), r["target_ids"])
              for r in job["requests"]]
     loaded = time.perf_counter()
-    res = memit_ref.memit_edit(model, hp["layers"], preps, hp, C, job["pad_token_id"])
+    if a.z_range:
+        first, end = (int(x) for x in a.z_range.split(":"))
+        z = torch.stack([memit_ref.compute_z(model, hp["layers"][-1], p, hp, job["pad_token_id"])["z"] for p in preps[first:end]])
+        done = time.perf_counter()
+        torch.save({"first": first, "z": z}, a.z_out)
+        print(json.dumps({"requests": end - first, "z_range": a.z_range, "edit_seconds": done - loaded, "load_seconds": loaded - start}))
+        return
+    zres = None
+    if a.z_in:
+        parts = [torch.load(f) for f in a.z_in]
+        if [p["first"] for p in parts] != sorted(p["first"] for p in parts) or parts[0]["first"] != 0:
+            raise SystemExit("--z-in files must be given in request order, starting at request 0")
+        zres = [{"z": z} for z in torch.cat([p["z"] for p in parts])]
+    res = memit_ref.memit_edit(model, hp["layers"], preps, hp, C, job["pad_token_id"], zres=zres)
     done = time.perf_counter()
     print(json.dumps({"requests": len(preps), "edit_seconds": done - loaded, "load_seconds": loaded - start,
                       "delta_magnitude": {str(k): float(v["delta_w_rel"]) for k, v in res["layers"].items()}}))

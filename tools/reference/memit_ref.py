@@ -81,15 +81,20 @@ def weight_name(layer):
     return f"h.{layer}.mlp.c_proj.weight"
 
 
-def memit_edit(model, layers, preps, hp, C=None, pad_id=None):
+def memit_edit(model, layers, preps, hp, C=None, pad_id=None, zres=None):
     """MEMIT over `layers` (increasing) for the prepared requests. C: {layer: [F, F]} second
-    moments, or None for the identity. Returns z results, and per layer K, cur_z, R,
+    moments, or None for the identity. zres: compute_z's results for the requests when already
+    computed (each request's z depends only on the unedited model and that request, so they can be
+    computed in separate runs). Returns z results, and per layer K, cur_z, R,
     delta_w ([F, C], Conv1D orientation) and |Delta|."""
     layers = list(layers)
     if layers != sorted(set(layers)):
         raise ValueError("layers must be increasing and distinct")
     z_layer = layers[-1]
-    zres = [compute_z(model, z_layer, p, hp, pad_id) for p in preps]
+    if zres is None:
+        zres = [compute_z(model, z_layer, p, hp, pad_id) for p in preps]
+    if len(zres) != len(preps):
+        raise ValueError(f"{len(zres)} z results for {len(preps)} requests")
     Z = torch.stack([r["z"] for r in zres])                       # [n, C]
     work = model.to(model.params["wte.weight"].dtype)
     lam = hp["mom2_update_weight"]

@@ -66,6 +66,7 @@ public static class MemitEditor
 
         var layers = new List<MemitLayer>();
         var applied = new List<AppliedEdit>();
+        var system = GC.AllocateUninitializedArray<double>(checked(model.MlpWidth * model.MlpWidth));   // λC + KKᵀ, reused by every layer
         try
         {
             for (int i = 0; i < h.Layers.Length; i++)
@@ -79,7 +80,7 @@ public static class MemitEditor
                     throw new ArgumentException($"second moment of dimension {moment.Dimension} at layer {layer} does not match the key width {model.MlpWidth}");
                 var (name, outByIn) = model.MlpDownProjection(layer);
                 var spreadResiduals = residuals.Select(r => r.Select(x => x * spread).ToArray()).ToArray();
-                var adjusted = MemitUpdate.AdjustedKeys(layer, keys, h.Mom2UpdateWeight, moment);
+                var adjusted = MemitUpdate.AdjustedKeys(layer, keys, h.Mom2UpdateWeight, moment, system);
                 var delta = MemitUpdate.Delta(name, outByIn, layer, adjusted, spreadResiduals);
                 applied.Add(new DenseEdit([delta]).ApplyTo(model));
                 layers.Add(new MemitLayer(layer, keys, current, residuals, adjusted, spreadResiduals, delta));

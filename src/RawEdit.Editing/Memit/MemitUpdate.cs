@@ -14,9 +14,11 @@ public static class MemitUpdate
 {
     /// <summary>
     /// The adjusted keys (λC + KKᵀ)⁻¹k_j [n][F], one per request: Δ = Σ_j adjusted_j ⊗ residual_j, so for one request
-    /// the update is exactly the rank-one term adjusted_0 ⊗ residual_0.
+    /// the update is exactly the rank-one term adjusted_0 ⊗ residual_0. <paramref name="workspace"/> [F·F], when given,
+    /// holds the system and its factor (overwritten): one buffer for all layers instead of an F×F array per layer
+    /// (2 GiB each at GPT-J's F = 16,384, which the collector is slow to reclaim).
     /// </summary>
-    public static double[][] AdjustedKeys(int layer, IReadOnlyList<float[]> keys, double lambda, SecondMoment secondMoment)
+    public static double[][] AdjustedKeys(int layer, IReadOnlyList<float[]> keys, double lambda, SecondMoment secondMoment, double[]? workspace = null)
     {
         int n = keys.Count, f = secondMoment.Dimension;
         if (keys.Any(k => k.Length != f)) throw new ArgumentException($"keys must have the second moment's dimension {f}");
@@ -26,7 +28,7 @@ public static class MemitUpdate
         for (int j = 0; j < n; j++)
             for (int a = 0; a < f; a++) kColumns[a * n + j] = kRows[j * f + a] = keys[j][a];
 
-        var system = SystemMatrix(kColumns, n, f, lambda, secondMoment);
+        var system = SystemMatrix(kColumns, n, f, lambda, secondMoment, workspace);
         Cholesky factor;
         try { factor = Cholesky.InPlace(system, f); }
         catch (InvalidOperationException e)
@@ -57,9 +59,10 @@ public static class MemitUpdate
     }
 
     /// <summary>λC + KKᵀ [F, F] from K [F, n]: the lower triangle by row dots (all the factorisation reads).</summary>
-    private static double[] SystemMatrix(double[] kColumns, int n, int f, double lambda, SecondMoment secondMoment)
+    private static double[] SystemMatrix(double[] kColumns, int n, int f, double lambda, SecondMoment secondMoment, double[]? workspace)
     {
-        var a = GC.AllocateUninitializedArray<double>(f * f);
+        if (workspace is not null && workspace.Length != (long)f * f) throw new ArgumentException($"workspace of {workspace.Length} elements for a {f}×{f} system");
+        var a = workspace ?? GC.AllocateUninitializedArray<double>(f * f);
         var c = secondMoment.IsIdentity ? null : secondMoment.Matrix;
         Parallel.For(0, f, new ParallelOptions { MaxDegreeOfParallelism = (long)f * f * n > 1 << 22 ? Environment.ProcessorCount : 1 }, i =>
         {

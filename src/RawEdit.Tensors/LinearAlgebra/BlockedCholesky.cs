@@ -20,12 +20,13 @@ internal static class BlockedCholesky
     public static void Factor(double[] a, int n, int block = DefaultBlock)
     {
         if (block < 1) throw new ArgumentOutOfRangeException(nameof(block));
+        var packs = new SyrkUpdate.Packs(n - Math.Min(block, n), Math.Min(block, n));   // sized for the first (largest) trailing square, reused
         for (int k = 0; k < n; k += block)
         {
             int b = Math.Min(block, n - k);
             FactorDiagonalBlock(a, n, k, b);
             SolvePanel(a, n, k, b);
-            if (k + b < n) SyrkUpdate.Apply(a, n, k, b);
+            if (k + b < n) SyrkUpdate.Apply(a, n, k, b, packs);
         }
         for (int i = 0; i < n; i++) Array.Clear(a, i * n + i + 1, n - i - 1);
     }
