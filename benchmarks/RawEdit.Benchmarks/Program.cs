@@ -7,6 +7,7 @@
 //   random-checkpoint SHAPE DIR : a random bf16 sharded checkpoint shaped like gpt2-xl or gptj-6b (RandomCheckpoint.cs)
 //   checkpoint-measure DIR T S  : load, forward and ROME-edit timings and peak memory on it (CheckpointMeasure.cs)
 //   edit-methods-measure DIR M S : one MEMIT edit, one MEND edit or one MEND training step on it (EditMethodsMeasure.cs)
+//   cholesky N…               : float64 Cholesky factor and solve times at each size (CholeskyTiming.cs)
 //   anything else             : BenchmarkDotNet (e.g. --filter '*GemmBenchmarks*')
 
 using BenchmarkDotNet.Running;
@@ -24,6 +25,8 @@ if (args.Length == 4 && args[0] == "checkpoint-measure")
     return RawEdit.Benchmarks.Checkpoints.CheckpointMeasure.Run(args[1], int.Parse(args[2]), int.Parse(args[3]));
 if (args.Length == 4 && args[0] == "edit-methods-measure")
     return RawEdit.Benchmarks.Checkpoints.EditMethodsMeasure.Run(args[1], args[2], int.Parse(args[3]));
+if (args.Length > 1 && args[0] == "cholesky")
+    return RawEdit.Benchmarks.LinearAlgebra.CholeskyTiming.Run(args.Skip(1).Select(int.Parse));
 if (args.Length > 0 && args[0] == "gemm-server")
     return GemmServer.Serve(Console.In, Console.Out);
 if (args.Length > 0 && args[0] == "gemm")

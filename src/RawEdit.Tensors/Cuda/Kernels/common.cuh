@@ -1,0 +1,51 @@
+// Shared by every RawEdit kernel file (prepended by the compiler, not #included: NVRTC gets one source).
+// Shape legend as in IBackend: B batch, T time, C channels, H heads, D head dim, R rows, N columns.
+// Index arithmetic is 64-bit wherever an element count can pass 2^31 (GPT-J's embedding is 206 M elements).
+
+#define RAWEDIT_MAX_RANK 8
+#define RAWEDIT_INFINITY __longlong_as_double(0x7ff0000000000000LL)   // +inf (NVRTC compiles without the headers defining INFINITY)
+
+typedef long long i64;
+
+// A shape or stride list passed by value (kernel parameters are copied to constant memory by the launch).
+struct Dims { int rank; i64 size[RAWEDIT_MAX_RANK]; };
+
+// One thread per element over a 1-D grid-stride loop.
+#define FOR_EACH_ELEMENT(i, n) for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (i64)blockDim.x * gridDim.x)
+
+// Block-wide sum of one value per thread (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+template <typename T>
+__device__ T block_sum(T value, T* shared)
+{
+    for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_down_sync(0xffffffffu, value, offset);
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    if (lane == 0) shared[warp] = value;
+    __syncthreads();
+    int warps = blockDim.x >> 5;
+    value = threadIdx.x < warps ? shared[threadIdx.x] : (T)0;
+    if (warp == 0)
+        for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_down_sync(0xffffffffu, value, offset);
+    if (threadIdx.x == 0) shared[0] = value;
+    __syncthreads();
+    T total = shared[0];
+    __syncthreads();
+    return total;
+}
+
+template <typename T>
+__device__ T block_max(T value, T* shared)
+{
+    for (int offset = 16; offset > 0; offset >>= 1) value = max(value, __shfl_down_sync(0xffffffffu, value, offset));
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    if (lane == 0) shared[warp] = value;
+    __syncthreads();
+    int warps = blockDim.x >> 5;
+    value = threadIdx.x < warps ? shared[threadIdx.x] : -RAWEDIT_INFINITY;
+    if (warp == 0)
+        for (int offset = 16; offset > 0; offset >>= 1) value = max(value, __shfl_down_sync(0xffffffffu, value, offset));
+    if (threadIdx.x == 0) shared[0] = value;
+    __syncthreads();
+    T total = shared[0];
+    __syncthreads();
+    return total;
+}
