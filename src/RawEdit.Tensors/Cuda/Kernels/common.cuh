@@ -49,3 +49,16 @@ __device__ T block_max(T value, T* shared)
     __syncthreads();
     return total;
 }
+
+// max_j x[j] and Σ_j exp(x[j] − max) over one row, by the whole block (softmax and cross-entropy share it).
+template <typename T>
+__device__ void row_max_and_exp_sum(const T* x, int n, T* shared, T& rowMax, T& expSum)
+{
+    T m = -RAWEDIT_INFINITY;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) m = max(m, x[j]);
+    m = block_max(m, shared);
+    T sum = (T)0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) sum += exp(x[j] - m);
+    rowMax = m;
+    expSum = block_sum(sum, shared);
+}

@@ -63,12 +63,8 @@ template <typename T> __device__ void softmax_kernel(const T* x, T* y, int n, in
     i64 row = blockIdx.x;
     const T* xs = x + row * n;
     T* ys = y + row * n;
-    T m = -RAWEDIT_INFINITY;
-    for (int j = threadIdx.x; j < n; j += blockDim.x) m = max(m, xs[j]);
-    m = block_max(m, shared);
-    T sum = (T)0;
-    for (int j = threadIdx.x; j < n; j += blockDim.x) sum += exp(xs[j] - m);
-    sum = block_sum(sum, shared);
+    T m, sum;
+    row_max_and_exp_sum(xs, n, shared, m, sum);
     if (log_) { T shift = m + log(sum); for (int j = threadIdx.x; j < n; j += blockDim.x) ys[j] = xs[j] - shift; }
     else for (int j = threadIdx.x; j < n; j += blockDim.x) ys[j] = exp(xs[j] - m) / sum;
 }

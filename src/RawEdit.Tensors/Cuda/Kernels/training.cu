@@ -6,12 +6,8 @@ template <typename T> __device__ void cross_entropy_kernel(const T* logits, cons
     __shared__ T shared[32];
     i64 row = blockIdx.x;
     const T* x = logits + row * n;
-    T m = -RAWEDIT_INFINITY;
-    for (int j = threadIdx.x; j < n; j += blockDim.x) m = max(m, x[j]);
-    m = block_max(m, shared);
-    T sum = (T)0;
-    for (int j = threadIdx.x; j < n; j += blockDim.x) sum += exp(x[j] - m);
-    sum = block_sum(sum, shared);
+    T m, sum;
+    row_max_and_exp_sum(x, n, shared, m, sum);
     if (threadIdx.x == 0)
     {
         T l = m + log(sum);
