@@ -1,0 +1,211 @@
+using RawEdit.Tensors;
+using RawEdit.Tensors.Backend;
+using RawEdit.Tensors.Cuda;
+
+namespace RawEdit.Tests.Tensors.Cuda;
+
+/// <summary>
+/// Every <see cref="IBackend"/> kernel on CUDA against the CPU backend on the same random inputs (fp32 to 1e-5
+/// relative to the output's scale, fp64 to 1e-12). Skipped, saying why, where no CUDA device is usable.
+/// </summary>
+public class CudaBackendTests
+{
+    private static CudaBackend? cuda;
+    private static string? noDevice;
+    private readonly IBackend cpu = Backends.Cpu;
+
+    [OneTimeSetUp]
+    public void OpenDevice()
+    {
+        if (cuda is not null || noDevice is not null) return;
+        var device = CudaDevice.TryOpen(out noDevice);
+        if (device is not null) cuda = new CudaBackend(device);
+    }
+
+    private CudaBackend Gpu()
+    {
+        if (cuda is null) Assert.Ignore($"skipped: no CUDA device ({noDevice})");
+        cuda!.Device.MakeCurrent();
+        return cuda;
+    }
+
+    private static float[] Random(int n, int seed, float scale = 1)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1) * scale).ToArray();
+    }
+
+    private static float[] Down(IBackend backend, TensorStorage s)
+    {
+        var host = new float[s.Length];
+        backend.Download(s, host);
+        return host;
+    }
+
+    /// <summary>Runs <paramref name="kernel"/> on both backends with the same uploaded inputs and compares the listed outputs.</summary>
+    private void Same(float[][] inputs, int[] outputs, Action<IBackend, TensorStorage[]> kernel, double tolerance = 1e-5)
+    {
+        var gpu = Gpu();
+        var onCpu = inputs.Select(x => cpu.Upload(x)).ToArray();
+        var onGpu = inputs.Select(x => gpu.Upload(x)).ToArray();
+        kernel(cpu, onCpu);
+        kernel(gpu, onGpu);
+        foreach (int o in outputs)
+        {
+            var expected = Down(cpu, onCpu[o]);
+            var actual = Down(gpu, onGpu[o]);
+            double scale = Math.Max(1e-30, expected.Select(v => Math.Abs((double)v)).DefaultIfEmpty(0).Max());
+            for (int i = 0; i < expected.Length; i++)
+                Assert.That(Math.Abs(actual[i] - (double)expected[i]), Is.LessThanOrEqualTo(tolerance * scale), $"output {o}, element {i}: {actual[i]} vs {expected[i]}");
+        }
+    }
+
+    [Test]
+    public void Gemm_in_every_transpose_with_batches_and_beta([Values] bool transA, [Values] bool transB, [Values(0.0, 0.5)] double beta)
+    {
+        const int m = 70, n = 65, k = 33, batch = 2;
+        Same([Random(batch * m * k, 1), Random(batch * k * n, 2), Random(batch * m * n, 3)], [2], (be, s) =>
+            be.Gemm(transA, transB, m, n, k, 1.5, s[0], transA ? m : k, m * k, s[1], transB ? k : n, k * n, beta, s[2], n, m * n, batch));
+    }
+
+    [Test]
+    public void Unary_functions_and_their_derivatives([Values] UnaryOp op)
+    {
+        var x = Random(1000, 4, 3);
+        if (op is UnaryOp.Log or UnaryOp.Sqrt) x = x.Select(v => Math.Abs(v) + 0.1f).ToArray();
+        if (op is UnaryOp.Reciprocal) x = x.Select(v => v >= 0 ? v + 0.5f : v - 0.5f).ToArray();
+        Same([x, new float[1000], Random(1000, 5), Random(1000, 6)], [1, 3], (be, s) =>
+        {
+            be.Unary(op, s[0], s[1]);
+            be.UnaryBackward(op, s[0], s[1], s[2], s[3]);
+        });
+    }
+
+    [Test]
+    public void Broadcast_binary_ops_and_their_reductions([Values] BinaryOp op)
+    {
+        int[] aShape = [3, 1, 5], bShape = [4, 1], yShape = [3, 4, 5];
+        var b = Random(4, 8).Select(v => v + 2).ToArray();
+        Same([Random(15, 7), b, new float[60], new float[15]], [2, 3], (be, s) =>
+        {
+            be.Binary(op, s[0], aShape, s[1], bShape, s[2], yShape);
+            be.ReduceToShape(s[2], yShape, s[3], aShape);
+        });
+    }
+
+    [Test]
+    public void Axpby_fill_and_axis_sums()
+    {
+        Same([Random(24, 9), Random(24, 10), new float[8], new float[24]], [1, 2, 3], (be, s) =>
+        {
+            be.Axpby(2, s[0], 0.5, s[1]);
+            be.SumAxis(s[1], s[2], 2, 3, 4, accumulate: false);
+            be.Fill(s[3], 0.25);
+            be.BroadcastAxisAdd(s[2], s[3], 2, 3, 4);
+        });
+    }
+
+    [Test]
+    public void Permutes_and_axis_slices()
+    {
+        Same([Random(2 * 3 * 4, 11), new float[24], new float[2 * 5 * 4], new float[2 * 2 * 4]], [1, 2, 3], (be, s) =>
+        {
+            be.Permute(s[0], [2, 3, 4], [2, 0, 1], s[1], accumulate: false);
+            be.CopyIntoAxis(s[0], 2, 3, 4, s[2], 5, 1, accumulate: false);
+            be.CopyFromAxis(s[0], 2, 3, 4, 1, 2, s[3], accumulate: true);
+        });
+    }
+
+    [Test]
+    public void Row_gathers_scatters_and_column_picks()
+    {
+        int[] ids = [3, 0, 3, 1], cols = [2, -1, 4, 0];
+        Same([Random(5 * 6, 12), new float[4 * 6], Random(4 * 6, 13), new float[4], Random(4 * 6, 14)], [1, 0, 3, 4], (be, s) =>
+        {
+            be.GatherRows(s[0], 6, ids, s[1]);
+            be.ScatterAddRows(s[2], 6, ids, s[0]);
+            be.PickColumns(s[4], 6, cols, s[3]);
+            be.PickColumnsBackward(s[3], 6, cols, s[4]);
+        });
+    }
+
+    [Test]
+    public void Layer_norm_forward_and_backward()
+    {
+        const int rows = 7, n = 300;
+        Same([Random(rows * n, 15, 4), Random(n, 16), Random(n, 17), new float[rows * n], new float[rows], new float[rows],
+              Random(rows * n, 18), new float[rows * n], new float[n], new float[n]], [3, 4, 5, 7, 8, 9], (be, s) =>
+        {
+            be.LayerNorm(s[0], s[1], s[2], s[3], s[4], s[5], rows, n, 1e-5);
+            be.LayerNormBackward(s[0], s[1], s[4], s[5], s[6], s[7], s[8], s[9], rows, n);
+        }, 1e-4);
+    }
+
+    [Test]
+    public void Softmax_and_log_softmax_forward_and_backward([Values] bool log)
+    {
+        const int rows = 5, n = 1000;
+        Same([Random(rows * n, 19, 5), new float[rows * n], Random(rows * n, 20), new float[rows * n]], [1, 3], (be, s) =>
+        {
+            be.Softmax(s[0], s[1], rows, n, log);
+            be.SoftmaxBackward(s[1], s[2], s[3], rows, n, log);
+        });
+    }
+
+    [Test]
+    public void Cross_entropy_forward_and_backward()
+    {
+        const int rows = 4, n = 5000;
+        int[] targets = [7, -1, 4999, 0];
+        Same([Random(rows * n, 21, 6), new float[rows], new float[rows], Random(rows, 22), new float[rows * n]], [1, 2, 4], (be, s) =>
+        {
+            be.SoftmaxCrossEntropy(s[0], targets, s[1], s[2], rows, n);
+            be.SoftmaxCrossEntropyBackward(s[0], targets, s[2], s[3], s[4], rows, n);
+        });
+    }
+
+    [Test]
+    public void Attention_forward_and_backward_with_padding([Values] bool masked)
+    {
+        const int b = 2, t = 9, c = 16, heads = 4;
+        var mask = Enumerable.Range(0, b * t).Select(i => i == 0 || i == t + 3 ? 0f : 1f).ToArray();
+        Same([Random(b * t * 3 * c, 23), mask, new float[b * t * c], new float[b * heads * t * t], Random(b * t * c, 24), new float[b * t * 3 * c]],
+            [2, 3, 5], (be, s) =>
+        {
+            be.Attention(s[0], masked ? s[1] : null, s[2], s[3], b, t, c, heads);
+            be.AttentionBackward(s[0], s[3], s[4], s[5], b, t, c, heads);
+        });
+    }
+
+    [Test]
+    public void Rotary_forward_and_inverse()
+    {
+        const int b = 2, t = 6, heads = 2, headDim = 8, rotaryDim = 4;
+        Same([Random(b * t * heads * headDim, 25), new float[b * t * heads * headDim], Random(b * t * heads * headDim, 26)], [1, 2], (be, s) =>
+        {
+            be.Rotary(s[0], s[1], b, t, heads, headDim, rotaryDim, inverse: false, accumulate: false);
+            be.Rotary(s[1], s[2], b, t, heads, headDim, rotaryDim, inverse: true, accumulate: true);
+        });
+    }
+
+    [Test]
+    public void AdamW_step_and_sum_of_squares()
+    {
+        Same([Random(3000, 27), Random(3000, 28), Random(3000, 29, 0.1f), Random(3000, 30, 0.1f).Select(Math.Abs).ToArray()], [0, 2, 3], (be, s) =>
+            be.AdamWUpdate(s[0], s[1], s[2], s[3], 1e-3, 0.9, 0.999, 1e-8, 0.01, 3));
+        var x = Random(100_000, 31);
+        Assert.That(Gpu().SumOfSquares(Gpu().Upload(x)), Is.EqualTo(cpu.SumOfSquares(cpu.Upload(x))).Within(1e-9).Percent);
+    }
+
+    [Test]
+    public void Half_weights_widen_exactly_and_narrow_to_nearest_even([Values(DType.F16, DType.BF16)] DType half)
+    {
+        var gpu = Gpu();
+        var values = Random(4096, 32, 70000).Concat([0f, -0f, 1e-7f, 65504f, 65520f, float.PositiveInfinity, float.NegativeInfinity]).ToArray();
+        var onCpu = cpu.Convert(cpu.Upload(values), half);
+        var onGpu = gpu.Convert(gpu.Upload(values), half);
+        Assert.That(Down(gpu, onGpu), Is.EqualTo(Down(cpu, onCpu)), "narrowing, then widening");
+        var wide = gpu.Convert(onGpu, DType.F64);
+        Assert.That(Down(gpu, gpu.Convert(wide, DType.F32)), Is.EqualTo(Down(cpu, onCpu)), "through float64");
+    }
+}
