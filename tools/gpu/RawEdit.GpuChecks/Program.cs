@@ -1,0 +1,57 @@
+// rawedit-gpu-checks [PREFIX…]: runs the RawEdit tests whose full names start with any PREFIX (default: the CUDA
+// suites) through NUnit's own runner, prints one line per failure and per skip reason, and ends with
+// "N passed, N failed, N skipped". Exit code 1 when any test failed.
+using System.Diagnostics;
+using NUnit.Framework.Api;
+using NUnit.Framework.Interfaces;
+using NUnit.Framework.Internal;
+using NUnit.Framework.Internal.Filters;
+
+string[] prefixes = args.Length > 0 ? args : ["RawEdit.Tests.Tensors.Cuda"];
+var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
+runner.Load(typeof(RawEdit.Tests.TestPaths).Assembly, new Dictionary<string, object>());
+var clock = Stopwatch.StartNew();
+var listener = new ConsoleListener();
+runner.Run(listener, new PrefixFilter(prefixes));
+Console.WriteLine($"{listener.Passed} passed, {listener.Failed} failed, {listener.Skipped} skipped ({clock.Elapsed.TotalSeconds:F1} s)");
+return listener.Failed > 0 ? 1 : 0;
+
+/// <summary>
+/// Tests and suites whose full name starts with one of the prefixes. NUnit's Pass adds the rest: the children of a
+/// matching suite, and the ancestors of a matching test (so they are entered), nothing else.
+/// </summary>
+sealed class PrefixFilter(string[] prefixes) : TestFilter
+{
+    public override bool Match(ITest test) => prefixes.Any(p => test.FullName.StartsWith(p, StringComparison.Ordinal));
+    public override TNode AddToXml(TNode parentNode, bool recursive) => parentNode.AddElement("prefix", string.Join(";", prefixes));
+}
+
+sealed class ConsoleListener : ITestListener
+{
+    public int Passed, Failed, Skipped;
+
+    public void TestStarted(ITest test) { }
+    public void TestOutput(TestOutput output) => Console.Write(output.Text);
+    public void SendMessage(TestMessage message) { }
+
+    public void TestFinished(ITestResult result)
+    {
+        if (result.Test.IsSuite)
+        {
+            if (result.ResultState.Site == FailureSite.SetUp) Console.WriteLine($"SETUP FAILED {result.FullName}: {result.Message}");
+            return;
+        }
+        switch (result.ResultState.Status)
+        {
+            case TestStatus.Passed: Passed++; break;
+            case TestStatus.Failed:
+                Failed++;
+                Console.WriteLine($"FAILED {result.FullName} ({result.Duration:F2} s)\n  {result.Message?.Trim().Replace("\n", "\n  ")}\n  {result.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
+                break;
+            default:
+                Skipped++;
+                Console.WriteLine($"skipped {result.FullName}: {result.Message}");
+                break;
+        }
+    }
+}
