@@ -1,5 +1,7 @@
 using System.CommandLine;
 using RawEdit.Cli.Commands;
+using RawEdit.Tensors.Backend;
+using RawEdit.Tensors.Cuda;
 
 namespace RawEdit.Cli;
 
@@ -22,6 +24,24 @@ public static class Program
             SequentialCommand.Create(),
             ReportCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        var device = new Option<string>("--device")
+        {
+            Description = $"Where models run: cpu, cuda (the first GPU; an error if none is usable) or auto; default ${DeviceSelection.Variable} or cpu",
+            Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DeviceSelection.Variable) is { Length: > 0 } v ? v : "cpu",
+        };
+        device.AcceptOnlyFromAmong(DeviceSelection.Choices);
+        root.Options.Add(device);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count == 0)
+        {
+            int failed = CliErrors.Run(() =>
+            {
+                Backends.ProcessDefault = DeviceSelection.Resolve(parse.GetValue(device)!);
+                return 0;
+            });
+            if (failed != 0) return failed;
+        }
+        return parse.Invoke();
     }
 }

@@ -150,6 +150,16 @@ public sealed class Tensor
         if (DType.IsStorageOnly()) Storage = Backend.Convert(Storage, DType.F32);
     }
 
+    /// <summary>
+    /// Moves this tensor's elements to <paramref name="backend"/> in place (its storage is replaced; views taken earlier
+    /// keep the old one). Half weights stay half. Nothing happens when the tensor is already there.
+    /// </summary>
+    public void MoveTo(IBackend backend)
+    {
+        if (ReferenceEquals(Backend, backend)) return;
+        Storage = StorageTransfer.To(Storage, backend);
+    }
+
     /// <summary>Shares storage, drops the gradient history.</summary>
     public Tensor Detach() => new(Storage, Shape);
 

@@ -115,7 +115,7 @@ internal sealed unsafe class CudaDriverApi
 
 /// <summary>A CUDA driver or NVRTC call that failed: the call, the code and the library's description.</summary>
 public sealed class CudaException(string call, int code, string description)
-    : Exception($"{call} failed with {description}")
+    : InvalidOperationException($"{call} failed with {description}")
 {
     public string Call { get; } = call;
     public int Code { get; } = code;

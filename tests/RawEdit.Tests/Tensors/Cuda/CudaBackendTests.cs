@@ -209,3 +209,34 @@ public class CudaBackendTests
         Assert.That(Down(gpu, gpu.Convert(wide, DType.F32)), Is.EqualTo(Down(cpu, onCpu)), "through float64");
     }
 }
+
+/// <summary>Moving tensors between backends: a no-op on the same backend; to CUDA and back bit for bit, halves kept half.</summary>
+public class TensorMoveTests
+{
+    [Test]
+    public void Moving_to_the_backend_a_tensor_is_on_keeps_its_storage()
+    {
+        var t = Tensor.FromArray([1f, 2f, 3f], 3);
+        var storage = t.Storage;
+        t.MoveTo(Backends.Cpu);
+        Assert.That(t.Storage, Is.SameAs(storage));
+    }
+
+    [Test]
+    public void To_cuda_and_back_is_exact_and_keeps_half_weights_half()
+    {
+        var device = CudaDevice.TryOpen(out var reason);
+        if (device is null) Assert.Ignore($"skipped: no CUDA device ({reason})");
+        var gpu = new CudaBackend(device!);
+        var values = Enumerable.Range(0, 1000).Select(i => MathF.Sin(i) * 100).ToArray();
+        var full = Tensor.FromArray(values, 10, 100);
+        var half = Tensor.FromArray(values, 10, 100).To(DType.BF16);
+        var expectedHalf = half.ToFloatArray();
+        foreach (var t in new[] { full, half }) t.MoveTo(gpu);
+        Assert.That(half.DType, Is.EqualTo(DType.BF16));
+        Assert.That(full.Backend, Is.SameAs(gpu));
+        foreach (var t in new[] { full, half }) t.MoveTo(Backends.Cpu);
+        Assert.That(full.ToFloatArray(), Is.EqualTo(values));
+        Assert.That(half.ToFloatArray(), Is.EqualTo(expectedHalf));
+    }
+}
