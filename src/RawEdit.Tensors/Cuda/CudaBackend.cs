@@ -57,6 +57,7 @@ public sealed unsafe partial class CudaBackend : IBackend
     private CudaStorage UploadBits<T>(DType dtype, ReadOnlySpan<T> host) where T : unmanaged
     {
         var storage = new CudaStorage(this, dtype, host.Length);
+        Device.EnsureCurrent();
         fixed (T* p = host)
             if (storage.Bytes > 0) Device.Driver.Check(Device.Driver.cuMemcpyHtoD(storage.Pointer, p, (nuint)storage.Bytes), "cuMemcpyHtoD");
         return storage;
@@ -80,6 +81,7 @@ public sealed unsafe partial class CudaBackend : IBackend
     private void DownloadBits<T>(CudaStorage s, Span<T> host) where T : unmanaged
     {
         if (host.Length < s.Length) throw new ArgumentException($"host buffer of {host.Length} for {s.Length} elements");
+        Device.EnsureCurrent();
         fixed (T* p = host)
             if (s.Bytes > 0) Device.Driver.Check(Device.Driver.cuMemcpyDtoH(p, s.Pointer, (nuint)s.Bytes), "cuMemcpyDtoH");
     }
@@ -89,6 +91,7 @@ public sealed unsafe partial class CudaBackend : IBackend
         var (from, to) = (S(src), S(dst));
         if (from.DType != to.DType) throw new ArgumentException($"mixed element types {from.DType} and {to.DType} in one copy");
         int size = CudaStorage.ElementSize(from.DType);
+        Device.EnsureCurrent();
         if (count > 0)
             Device.Driver.Check(Device.Driver.cuMemcpyDtoD(to.Pointer + (ulong)(dstOffset * size), from.Pointer + (ulong)(srcOffset * size), (nuint)(count * size)), "cuMemcpyDtoD");
     }
@@ -136,7 +139,7 @@ public sealed unsafe partial class CudaBackend : IBackend
 
         public IndexList(CudaBackend backend, ReadOnlySpan<int> values)
         {
-            storage = new CudaStorage(backend, DType.F32, values.Length);   // 4-byte elements: the bits are ints
+            storage = new CudaStorage(backend, DType.F32, values.Length);   // 4-byte elements: the bits are ints (the constructor made the context current)
             fixed (int* p = values)
                 if (values.Length > 0) backend.Device.Driver.Check(backend.Device.Driver.cuMemcpyHtoD(storage.Pointer, p, (nuint)(4L * values.Length)), "cuMemcpyHtoD");
         }

@@ -96,8 +96,23 @@ public sealed unsafe class CudaDevice
         return new CudaDevice(driver, nvrtc, ordinal);
     }
 
-    /// <summary>Makes this device's context current on the calling thread (each thread that launches needs it once).</summary>
-    public void MakeCurrent() => Driver.Check(Driver.cuCtxSetCurrent(Context), "cuCtxSetCurrent");
+    [ThreadStatic] private static nint currentContext;
+
+    /// <summary>Makes this device's context current on the calling thread.</summary>
+    public void MakeCurrent()
+    {
+        Driver.Check(Driver.cuCtxSetCurrent(Context), "cuCtxSetCurrent");
+        currentContext = Context;
+    }
+
+    /// <summary>
+    /// Makes the context current unless this thread already has it: every driver call of the backend goes through here,
+    /// so tensors work from any thread (thread-pool workers included).
+    /// </summary>
+    public void EnsureCurrent()
+    {
+        if (currentContext != Context) MakeCurrent();
+    }
 
     public void Synchronize() => Driver.Check(Driver.cuCtxSynchronize(), "cuCtxSynchronize");
 
@@ -118,6 +133,7 @@ public sealed unsafe class CudaDevice
     /// <summary>Launches <paramref name="kernel"/> on the default stream with the arguments in order.</summary>
     public void Launch(string kernel, (uint X, uint Y, uint Z) grid, uint block, uint sharedBytes, KernelArguments arguments)
     {
+        EnsureCurrent();
         var f = Function(kernel);
         fixed (byte* data = arguments.Data)
         {

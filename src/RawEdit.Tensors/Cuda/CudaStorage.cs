@@ -39,6 +39,7 @@ public sealed unsafe class CudaStorage : TensorStorage
     private static ulong Allocate(CudaDevice device, long bytes)
     {
         if (bytes == 0) return 0;
+        device.EnsureCurrent();
         ulong pointer;
         int result = device.Driver.cuMemAlloc(&pointer, (nuint)bytes);
         if (result == OutOfMemory)
