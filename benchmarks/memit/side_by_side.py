@@ -57,6 +57,7 @@ def main():
     ap.add_argument("--rawedit", required=True, help="path of the built rawedit executable")
     ap.add_argument("--prompts-tool", required=True, help="command line of RawEdit.Benchmarks (memit-prompts)")
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--first", choices=["ours", "torch"], default="ours", help="the side that runs first in round 0 (then alternating)")
     ap.add_argument("--torch-parts", type=int, default=1, help="torch side in this many z processes + one update process")
     ap.add_argument("--work", help="folder kept between runs: inputs, saved z, and measured.json to resume from")
     ap.add_argument("--hparams", help="MEMIT hparams JSON (upstream keys) given to both sides instead of TinyWorld's, "
@@ -112,7 +113,8 @@ def main():
             torch_cmd += ["--hparams", a.hparams]
         walls, rss, edit = {"ours": [], "torch": []}, {"ours": [], "torch": []}, {"ours": [], "torch": []}
         for r in range(a.rounds):
-            for side in (("ours", "torch") if r % 2 == 0 else ("torch", "ours")):
+            order = ("ours", "torch") if a.first == "ours" else ("torch", "ours")
+            for side in (order if r % 2 == 0 else order[::-1]):
                 if side == "ours":
                     runs = [once(f"{n}/{r}/ours", ours_cmd, ours_edit)]
                 elif a.torch_parts <= 1:
