@@ -1,11 +1,14 @@
 // rawedit-gpu-checks [PREFIX…]: runs the RawEdit tests whose full names start with any PREFIX (default: the CUDA
 // suites) through NUnit's own runner, prints one line per failure and per skip reason, and ends with
 // "N passed, N failed, N skipped". Exit code 1 when any test failed.
+// rawedit-gpu-checks --gemm M,N,K [M,N,K…]: times our CUDA fp32 GEMM at each shape instead (GemmTiming.cs).
 using System.Diagnostics;
 using NUnit.Framework.Api;
 using NUnit.Framework.Interfaces;
 using NUnit.Framework.Internal;
 using NUnit.Framework.Internal.Filters;
+
+if (args.Length > 1 && args[0] == "--gemm") return RawEdit.GpuChecks.GemmTiming.Run(args.Skip(1));
 
 string[] prefixes = args.Length > 0 ? args : ["RawEdit.Tests.Tensors.Cuda"];
 var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());

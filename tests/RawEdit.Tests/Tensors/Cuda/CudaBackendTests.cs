@@ -69,6 +69,14 @@ public class CudaBackendTests
     }
 
     [Test]
+    public void Large_gemm_tiles_with_ragged_edges([Values] bool transA, [Values] bool transB)
+    {
+        const int m = 300, n = 260, k = 77;
+        Same([Random(m * k, 33), Random(k * n, 34), Random(m * n, 35)], [2], (be, s) =>
+            be.Gemm(transA, transB, m, n, k, 1, s[0], transA ? m : k, 0, s[1], transB ? k : n, 0, 1, s[2], n, 0, 1));
+    }
+
+    [Test]
     public void Unary_functions_and_their_derivatives([Values] UnaryOp op)
     {
         var x = Random(1000, 4, 3);
