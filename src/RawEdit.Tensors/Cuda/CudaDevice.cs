@@ -22,6 +22,8 @@ public sealed unsafe class CudaDevice
     public nint Context { get; }
     /// <summary>The --gpu-architecture the kernels were compiled for (at most the compiler's newest).</summary>
     public string Architecture { get; }
+    /// <summary>Device memory, cached by size (<see cref="DeviceMemoryPool"/>).</summary>
+    public DeviceMemoryPool Memory { get; }
 
     private CudaDevice(CudaDriverApi driver, NvrtcApi nvrtc, int ordinal)
     {
@@ -44,6 +46,7 @@ public sealed unsafe class CudaDevice
         driver.Check(driver.cuDevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain");
         Context = context;
         MakeCurrent();
+        Memory = new DeviceMemoryPool(TryAllocate, Free);
 
         var (nvMajor, nvMinor) = nvrtc.Version();
         var cache = new PtxCache(PtxCache.DefaultFolder(), (source, options) => nvrtc.CompileToPtx(source, "rawedit.cu", options), $"nvrtc {nvMajor}.{nvMinor}");
@@ -53,6 +56,24 @@ public sealed unsafe class CudaDevice
         fixed (byte* p = image) driver.Check(driver.cuModuleLoadData(&loaded, p), "cuModuleLoadData (JIT of the RawEdit PTX)");
         module = loaded;
     }
+
+    private ulong? TryAllocate(long bytes)
+    {
+        EnsureCurrent();
+        ulong pointer;
+        int result = Driver.cuMemAlloc(&pointer, (nuint)bytes);
+        if (result == OutOfMemory) return null;
+        Driver.Check(result, $"cuMemAlloc({bytes:N0} bytes)");
+        return pointer;
+    }
+
+    private void Free(ulong pointer)
+    {
+        EnsureCurrent();
+        Driver.Check(Driver.cuMemFree(pointer), "cuMemFree");
+    }
+
+    private const int OutOfMemory = 2;   // CUDA_ERROR_OUT_OF_MEMORY
 
     /// <summary>Options NVRTC compiles the kernels with for one architecture.</summary>
     public static IReadOnlyList<string> CompileOptions(string architecture) => [$"--gpu-architecture={architecture}", "--std=c++17"];

@@ -3,11 +3,10 @@ using RawEdit.Tensors.Backend;
 namespace RawEdit.Tensors.Cuda;
 
 /// <summary>
-/// Device memory of one tensor: F32, F64, or F16/BF16 stored weights (2 bytes each). Freed by its finalizer with the
-/// device's context made current, since the collector runs finalizers on a thread of its own; the allocator
-/// collects and retries once when the device runs out, so dead tensors give their memory back.
+/// Device memory of one tensor: F32, F64, or F16/BF16 stored weights (2 bytes each), rented from the device's
+/// <see cref="DeviceMemoryPool"/>; a dead tensor's finalizer returns the block to the pool (no driver call there).
 /// </summary>
-public sealed unsafe class CudaStorage : TensorStorage
+public sealed class CudaStorage : TensorStorage
 {
     private readonly CudaDevice device;
 
@@ -18,7 +17,8 @@ public sealed unsafe class CudaStorage : TensorStorage
         DType = dtype;
         Length = length;
         Bytes = length * ElementSize(dtype);
-        Pointer = Allocate(device, Bytes);
+        Pointer = Bytes == 0 ? 0 : device.Memory.Rent(Bytes, () => $"out of CUDA device memory for {Bytes:N0} bytes ({device.Name}, " +
+            $"{device.TotalMemoryBytes / (1L << 30)} GiB; {device.Memory.CachedBytes:N0} bytes were cached)");
     }
 
     public override IBackend Backend { get; }
@@ -36,28 +36,8 @@ public sealed unsafe class CudaStorage : TensorStorage
         _ => throw new NotSupportedException($"{dtype} tensors are not supported on CUDA"),
     };
 
-    private static ulong Allocate(CudaDevice device, long bytes)
-    {
-        if (bytes == 0) return 0;
-        device.EnsureCurrent();
-        ulong pointer;
-        int result = device.Driver.cuMemAlloc(&pointer, (nuint)bytes);
-        if (result == OutOfMemory)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            result = device.Driver.cuMemAlloc(&pointer, (nuint)bytes);
-        }
-        device.Driver.Check(result, $"cuMemAlloc({bytes:N0} bytes)");
-        return pointer;
-    }
-
-    private const int OutOfMemory = 2;   // CUDA_ERROR_OUT_OF_MEMORY
-
     ~CudaStorage()
     {
-        if (Pointer == 0) return;
-        device.Driver.cuCtxSetCurrent(device.Context);
-        device.Driver.cuMemFree(Pointer);
+        if (Pointer != 0) device.Memory.Return(Pointer, Bytes);
     }
 }

@@ -8,7 +8,11 @@ using NUnit.Framework.Interfaces;
 using NUnit.Framework.Internal;
 using NUnit.Framework.Internal.Filters;
 
-if (args.Length > 1 && args[0] == "--gemm") return RawEdit.GpuChecks.GemmTiming.Run(args.Skip(1));
+if (args.Length > 1 && args[0] == "--gemm")
+{
+    try { return RawEdit.GpuChecks.GemmTiming.Run(args.Skip(1)); }
+    catch (InvalidOperationException e) { Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}"); return 2; }
+}
 
 string[] prefixes = args.Length > 0 ? args : ["RawEdit.Tests.Tensors.Cuda"];
 var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());

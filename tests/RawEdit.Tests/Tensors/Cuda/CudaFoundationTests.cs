@@ -79,6 +79,42 @@ public class CudaFoundationTests : TempFolderTest
     }
 
     [Test]
+    public void The_memory_pool_reuses_blocks_by_size_and_gives_them_back_when_memory_runs_out()
+    {
+        long capacity = 8L << 20, used = 0;
+        ulong next = 0x1000;
+        var live = new Dictionary<ulong, long>();
+        var freed = new List<ulong>();
+        ulong? Allocate(long bytes)
+        {
+            if (used + bytes > capacity) return null;
+            used += bytes;
+            live[next] = bytes;
+            return next++;
+        }
+        void Free(ulong p) { used -= live[p]; live.Remove(p); freed.Add(p); }
+        var pool = new DeviceMemoryPool(Allocate, Free);
+
+        Assert.That(DeviceMemoryPool.RoundUp(1), Is.EqualTo(512));
+        Assert.That(DeviceMemoryPool.RoundUp(1000), Is.EqualTo(1024));
+        Assert.That(DeviceMemoryPool.RoundUp((1 << 20) + 1), Is.EqualTo(2L << 20));
+        var a = pool.Rent(1000, () => "a");
+        pool.Return(a, 1000);
+        Assert.That(pool.CachedBytes, Is.EqualTo(1024));
+        Assert.That(pool.Rent(900, () => "b"), Is.EqualTo(a), "a block of the same bucket is reused");
+        Assert.That(live, Has.Count.EqualTo(1));
+
+        var big = pool.Rent(6L << 20, () => "c");
+        pool.Return(big, 6L << 20);
+        var other = pool.Rent(4L << 20, () => "d");            // does not fit beside the cached 6 MiB block
+        Assert.That(freed, Is.EqualTo(new[] { big }), "the cached block was freed to make room");
+        Assert.That(pool.CachedBytes, Is.Zero);
+        var e = Assert.Throws<InvalidOperationException>(() => pool.Rent(16L << 20, () => "out of memory for 16 MiB"))!;
+        Assert.That(e.Message, Is.EqualTo("out of memory for 16 MiB"));
+        GC.KeepAlive(other);
+    }
+
+    [Test]
     public void Arguments_are_packed_at_their_natural_alignment()
     {
         var arguments = new KernelArguments().Int(7).Long(-2).Float(1.5f).Dims(KernelDims.Of([3, 4])).Double(2.25);
