@@ -17,6 +17,13 @@ public static class DeviceSelection
         return (device is null ? null : new CudaBackend(device), reason);
     });
 
+    /// <summary>The process's CUDA backend, or null and why no device is usable.</summary>
+    public static CudaBackend? TryCuda(out string? reason)
+    {
+        reason = cuda.Value.Reason;
+        return cuda.Value.Backend;
+    }
+
     public static IBackend Resolve(string choice) => choice switch
     {
         "cpu" => Backends.Cpu,

@@ -13,14 +13,16 @@ namespace RawEdit.Tests.Editing;
 /// 1e-3 relative Frobenius error (a float32 run of the reference lands within 1.4e-4). The z targets, keys and
 /// current z are compared at the same tolerance to localise a failure.
 /// </summary>
-[TestFixture]
-public class MemitGoldenTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class MemitGoldenTests(string device) : DeviceFixture(device)
 {
     private const double Tolerance = 1e-3;
     private const string Set = "memit-random";
 
     private static readonly JsonObject Manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Goldens(Set), "manifest.json")))!.AsObject();
-    private static readonly Gpt2Model Model = Gpt2Checkpoint.Load(Path.Combine(TestPaths.RepoRoot, (string)Manifest["model_dir"]!)).Model;
+    private static string ModelDir => Path.Combine(TestPaths.RepoRoot, (string)Manifest["model_dir"]!);
+    private static readonly Lazy<int> MlpWidth = new(() => Gpt2Checkpoint.Load(ModelDir).Model.MlpWidth);
 
     public static IEnumerable<TestCaseData> Cases() =>
         Manifest["cases"]!.AsObject().Select(c => new TestCaseData(c.Key).SetName($"{Set} {c.Key}"));
@@ -46,14 +48,14 @@ public class MemitGoldenTests
     internal static SecondMoment SecondMomentOf(int layer)
     {
         using var file = SafetensorsFile.Open(Path.Combine(TestPaths.Goldens(Set), (string)Manifest["second_moment"]!["file"]!));
-        return new SecondMoment(file.ReadAsFloat32($"C.{layer}").Select(x => (double)x).ToArray(), Model.MlpWidth, (long)Manifest["second_moment"]!["n_tokens"]!);
+        return new SecondMoment(file.ReadAsFloat32($"C.{layer}").Select(x => (double)x).ToArray(), MlpWidth.Value, (long)Manifest["second_moment"]!["n_tokens"]!);
     }
 
     [TestCaseSource(nameof(Cases))]
     public void Every_layer_update_matches_the_reference(string caseName)
     {
         var c = Manifest["cases"]![caseName]!.AsObject();
-        var result = MemitEditor.Compute(Model, PromptsOf(c), HparamsOf(c), SecondMomentOf);
+        var result = MemitEditor.Compute(DeviceModels.LoadGpt2(ModelDir), PromptsOf(c), HparamsOf(c), SecondMomentOf);
 
         using var golden = SafetensorsFile.Open(Path.Combine(TestPaths.Goldens(Set), (string)c["file"]!));
         var errors = new Dictionary<string, double>();

@@ -12,8 +12,9 @@ namespace RawEdit.Tests.Editing;
 /// both Adam optimisers, Welford statistics) and then one eval-mode edit by the trained editor. Acceptance: relative
 /// error ≤ 1e-3 for the gradients, the parameter updates, the statistics, the editor's outputs and ΔW.
 /// </summary>
-[TestFixture]
-public class MendGoldenTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class MendGoldenTests(string device) : DeviceFixture(device)
 {
     private const double Tolerance = 1e-3;
 
@@ -52,7 +53,7 @@ public class MendGoldenTests
     public void Two_training_steps_and_an_edit_match_the_reference()
     {
         var manifest = Manifest;
-        var model = Gpt2Checkpoint.Load(Path.Combine(TestPaths.RepoRoot, (string)manifest["model_dir"]!)).Model;
+        var model = DeviceModels.LoadGpt2(Path.Combine(TestPaths.RepoRoot, (string)manifest["model_dir"]!));
         Assert.That(model.EosTokenId, Is.EqualTo((int)manifest["pad_token_id"]!));
         using var golden = SafetensorsFile.Open(Path.Combine(TestPaths.Goldens("mend-random"), "goldens.safetensors"));
         var examples = manifest["examples"]!.AsArray().Select(e => Example(e!)).ToList();

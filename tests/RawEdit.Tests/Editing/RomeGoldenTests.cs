@@ -14,8 +14,9 @@ namespace RawEdit.Tests.Editing;
 /// float32). Acceptance: ΔW within 1e-3 relative Frobenius error in every mode. Intermediate vectors are
 /// compared at the same tolerance to localise a failure.
 /// </summary>
-[TestFixture]
-public class RomeGoldenTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class RomeGoldenTests(string device) : DeviceFixture(device)
 {
     private const double Tolerance = 1e-3;
 
@@ -84,7 +85,7 @@ public class RomeGoldenTests
     {
         var manifest = Manifest("rome-random");
         var c = manifest["cases"]![caseName]!.AsObject();
-        var model = Gpt2Checkpoint.Load(Path.Combine(TestPaths.RepoRoot, (string)manifest["model_dir"]!)).Model;
+        var model = DeviceModels.LoadGpt2(Path.Combine(TestPaths.RepoRoot, (string)manifest["model_dir"]!));
         var result = RomeEditor.Compute(model, PromptsOf(c), HparamsOf(c, (int)manifest["layer"]!), ModeOf((string)c["mode"]!),
             SecondMomentOf(manifest, c, "rome-random", model.MlpWidth));
         CheckAgainstGolden("rome-random", caseName, result, c);
@@ -95,7 +96,7 @@ public class RomeGoldenTests
     {
         var manifest = Manifest(set);
         var c = manifest["cases"]![caseName]!.AsObject();
-        var model = Gpt2Checkpoint.Load(Path.Combine(TestPaths.RepoRoot, (string)manifest["model_dir"]!)).Model;
+        var model = DeviceModels.LoadGpt2(Path.Combine(TestPaths.RepoRoot, (string)manifest["model_dir"]!));
         var templates = manifest["templates"]!.AsArray().Select(t => (string)t!).ToList();
         var r = c["request"]!;
         var request = EditRequest.Create((string)r["prompt"]!, (string)r["subject"]!, (string)r["target_new"]!);

@@ -6,10 +6,11 @@ namespace RawEdit.Tests.Models;
 
 /// <summary>
 /// GPT-2 and GPT-J against the PyTorch references (tools/reference/gpt2_ref.py, gptj_ref.py; float64 runs stored as float32).
-/// Tolerances from the issue: logits max |diff| ≤ 1e-4; gradients ‖ours − ref‖/‖ref‖ ≤ 1e-3 per tensor.
+/// Tolerances from the issue: logits max |diff| ≤ 1e-4; gradients ‖ours − ref‖/‖ref‖ ≤ 1e-3 per tensor. On each backend.
 /// </summary>
-[TestFixture]
-public class ModelGoldenTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class ModelGoldenTests(string device) : DeviceFixture(device)
 {
     private const double LogitTolerance = 1e-4;
     private const double GradientTolerance = 1e-3;

@@ -1,0 +1,43 @@
+using RawEdit.Tensors.Backend;
+using RawEdit.Tensors.Cuda;
+
+namespace RawEdit.Tests;
+
+/// <summary>
+/// Base of test fixtures that run once per backend (<c>[TestFixture("cpu")]</c>, <c>[TestFixture("cuda")]</c>): each
+/// test runs with that backend as its thread's default, so tensors it creates and models loaded through
+/// <see cref="Models.GoldenCase"/> live there. The cuda fixture reports "skipped: no CUDA device (why)" without one.
+/// </summary>
+public abstract class DeviceFixture(string device)
+{
+    protected string Device { get; } = device;
+
+    [SetUp]
+    public void UseDevice()
+    {
+        if (Device == "cpu")
+        {
+            Backends.Default = Backends.Cpu;
+            return;
+        }
+        var cuda = DeviceSelection.TryCuda(out var reason);
+        if (cuda is null) Assert.Ignore($"skipped: no CUDA device ({reason})");
+        Backends.Default = cuda!;
+    }
+
+    [TearDown]
+    public void UseCpuAgain() => Backends.Default = Backends.Cpu;
+}
+
+/// <summary>Test models on the thread's default backend (the <see cref="DeviceFixture"/>'s): loaded on the CPU, then moved.</summary>
+public static class DeviceModels
+{
+    public static global::RawEdit.Models.Gpt2.Gpt2Model LoadGpt2(string folder)
+    {
+        var device = Backends.Default;
+        global::RawEdit.Models.Gpt2.Gpt2Model model;
+        using (Backends.Use(Backends.Cpu)) model = global::RawEdit.Models.Gpt2.Gpt2Checkpoint.Load(folder).Model;
+        foreach (var parameter in model.Parameters.Values) parameter.MoveTo(device);
+        return model;
+    }
+}
