@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>Fused causal self-attention over packed qkv, with and without a right-padding key mask.</summary>
-public class AttentionGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class AttentionGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

@@ -5,7 +5,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>End-to-end gradients through composed ops, and reuse of one tensor in several places.</summary>
-public class CompositeGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class CompositeGradientTests(string device) : DeviceFixture(device)
 {
     [Test]
     public void TinyTransformerLossMatchesFiniteDifferencesForEveryParameter() => GradientCheck.Verify(TinyTransformer.Case());

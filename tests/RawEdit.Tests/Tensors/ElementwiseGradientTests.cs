@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>Unary functions, broadcasting binary ops, Scale and AddScalar against central differences.</summary>
-public class ElementwiseGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class ElementwiseGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases() => UnaryCases().Concat(BinaryCases()).Concat(ScalarCases());
 

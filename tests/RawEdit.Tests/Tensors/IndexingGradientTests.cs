@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>GatherRows, Embedding, AddRows and PickColumns: repeated indices must accumulate, −1 columns must not.</summary>
-public class IndexingGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class IndexingGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

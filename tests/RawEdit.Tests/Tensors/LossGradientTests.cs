@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>CrossEntropy (with ignored targets) and KlDivergence against central differences.</summary>
-public class LossGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class LossGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

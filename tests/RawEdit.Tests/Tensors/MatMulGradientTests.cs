@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>MatMul (plain, flattened, batched; every transpose combination) and Linear against central differences.</summary>
-public class MatMulGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class MatMulGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases() => PlainCases().Concat(FlattenedCases()).Concat(BatchedCases()).Concat(LinearCases());
 

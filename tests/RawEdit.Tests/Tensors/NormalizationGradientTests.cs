@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>LayerNorm (x, gamma, beta), Softmax and LogSoftmax against central differences.</summary>
-public class NormalizationGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class NormalizationGradientTests(string device) : DeviceFixture(device)
 {
     private const double Eps = 1e-5;
 

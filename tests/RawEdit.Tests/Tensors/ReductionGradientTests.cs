@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>Sum (all and per axis, with and without keepDim), Mean and Norm.</summary>
-public class ReductionGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class ReductionGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

@@ -5,7 +5,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>Rotary position embedding (GPT-J rotate-every-two layout), full and partial rotary width.</summary>
-public class RotaryGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class RotaryGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

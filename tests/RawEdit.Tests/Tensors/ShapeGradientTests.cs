@@ -4,7 +4,9 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>Reshape, Permute, Transpose, Slice and Concat: pure data movement, so gradients must route exactly.</summary>
-public class ShapeGradientTests
+[TestFixture("cpu")]
+[TestFixture("cuda")]
+public class ShapeGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases() => ReshapeCases().Concat(PermuteCases()).Concat(SliceCases()).Concat(ConcatCases());
 

@@ -1,5 +1,5 @@
-// rawedit-gpu-checks [PREFIX…]: runs the RawEdit tests whose full names start with any PREFIX (default: the CUDA
-// suites) through NUnit's own runner, prints one line per failure and per skip reason, and ends with
+// rawedit-gpu-checks [PREFIX…]: runs the RawEdit tests whose full names start with any PREFIX, or contain it when it
+// starts with "~" (default: the CUDA kernel suites and every per-backend fixture's cuda half) through NUnit's own runner, prints one line per failure and per skip reason, and ends with
 // "N passed, N failed, N skipped". Exit code 1 when any test failed.
 // rawedit-gpu-checks --gemm M,N,K [M,N,K…]: times our CUDA fp32 GEMM at each shape instead (GemmTiming.cs).
 using System.Diagnostics;
@@ -14,7 +14,7 @@ if (args.Length > 1 && args[0] == "--gemm")
     catch (InvalidOperationException e) { Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}"); return 2; }
 }
 
-string[] prefixes = args.Length > 0 ? args : ["RawEdit.Tests.Tensors.Cuda"];
+string[] prefixes = args.Length > 0 ? args : ["RawEdit.Tests.Tensors.Cuda", "~(\"cuda\")"];
 var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
 runner.Load(typeof(RawEdit.Tests.TestPaths).Assembly, new Dictionary<string, object>());
 var clock = Stopwatch.StartNew();
@@ -24,12 +24,14 @@ Console.WriteLine($"{listener.Passed} passed, {listener.Failed} failed, {listene
 return listener.Failed > 0 ? 1 : 0;
 
 /// <summary>
-/// Tests and suites whose full name starts with one of the prefixes. NUnit's Pass adds the rest: the children of a
+/// Tests and suites whose full name starts with one of the prefixes (or contains a "~" one). NUnit's Pass adds the rest: the children of a
 /// matching suite, and the ancestors of a matching test (so they are entered), nothing else.
 /// </summary>
 sealed class PrefixFilter(string[] prefixes) : TestFilter
 {
-    public override bool Match(ITest test) => prefixes.Any(p => test.FullName.StartsWith(p, StringComparison.Ordinal));
+    public override bool Match(ITest test) => prefixes.Any(p => p.StartsWith('~')
+        ? test.FullName.Contains(p[1..], StringComparison.Ordinal)
+        : test.FullName.StartsWith(p, StringComparison.Ordinal));
     public override TNode AddToXml(TNode parentNode, bool recursive) => parentNode.AddElement("prefix", string.Join(";", prefixes));
 }
 
