@@ -72,6 +72,10 @@ def main():
     if os.path.exists(journal_path):
         with open(journal_path, encoding="utf-8") as f:
             journal = json.load(f)
+    # Records only resume the configuration they were measured with.
+    config = {"hparams": open(a.hparams, encoding="utf-8").read() if a.hparams else None, "torch_parts": a.torch_parts}
+    if journal.setdefault("config", config) != config:
+        raise SystemExit(f"{journal_path} was measured with {journal['config']}, not {config}: use another --work folder")
 
     def once(key, cmd, parse_edit):
         """One measured process, or its record from an earlier run: {wall, rss, edit}."""
