@@ -35,8 +35,11 @@ public sealed partial class CudaBackend
         var arguments = new KernelArguments().Int(transA ? 1 : 0).Int(transB ? 1 : 0).Int(m).Int(n).Int(k);
         arguments = Scalar(arguments, suffix, alpha).Pointer(P(a)).Int(lda).Long(strideA).Pointer(P(b)).Int(ldb).Long(strideB);
         arguments = Scalar(arguments, suffix, beta).Pointer(P(c)).Int(ldc).Long(strideC);
-        // fp32 products of at least 128 × 128 take the 128-tile kernel (gemm_large.cu), the rest the 64-tile one.
-        if (suffix == "_f32" && m >= 128 && n >= 128)
+        // fp32: the tensor cores when TF32 is allowed (gemm_tf32.cu); else products of at least 128 × 128 take the
+        // 128-tile kernel (gemm_large.cu), the rest the 64-tile one.
+        if (suffix == "_f32" && AllowTf32 && Device.ComputeCapability.Major >= 8)
+            Device.Launch("gemm_tf32_f32", ((uint)((n + 127) / 128), (uint)((m + 127) / 128), (uint)batch), 256, 0, arguments);
+        else if (suffix == "_f32" && m >= 128 && n >= 128)
             Device.Launch("gemm_large_f32", ((uint)((n + 127) / 128), (uint)((m + 127) / 128), (uint)batch), 256, 0, arguments);
         else
             Device.Launch("gemm" + suffix, ((uint)((n + 63) / 64), (uint)((m + 63) / 64), (uint)batch), 256, 0, arguments);

@@ -10,9 +10,17 @@ namespace RawEdit.Tensors.Cuda;
 /// </summary>
 public sealed unsafe partial class CudaBackend : IBackend
 {
+    public const string Tf32Variable = "RAWEDIT_CUDA_TF32";
+
     public CudaBackend(CudaDevice device) => Device = device;
 
     public CudaDevice Device { get; }
+
+    /// <summary>
+    /// fp32 products on the tensor cores with TF32 inputs (about 1e-3 relative error; needs compute capability 8.0).
+    /// Off unless RAWEDIT_CUDA_TF32=1, as PyTorch's allow_tf32: every other result matches the CPU's to fp32 rounding.
+    /// </summary>
+    public bool AllowTf32 { get; init; } = Environment.GetEnvironmentVariable(Tf32Variable) == "1";
     public string Name => "cuda";
 
     // ---- storages ----

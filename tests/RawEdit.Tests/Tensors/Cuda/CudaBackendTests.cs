@@ -77,6 +77,28 @@ public class CudaBackendTests
     }
 
     [Test]
+    public void Tf32_tensor_core_gemm_is_within_tf32_rounding([Values] bool transA, [Values] bool transB)
+    {
+        var tf32 = new CudaBackend(Gpu().Device) { AllowTf32 = true };
+        if (tf32.Device.ComputeCapability.Major < 8) Assert.Ignore("skipped: TF32 needs compute capability 8.0");
+        const int m = 200, n = 150, k = 96;
+        var (x, w, y) = (Random(m * k, 36), Random(k * n, 37), Random(m * n, 38));
+        void Product(IBackend be, TensorStorage[] s) =>
+            be.Gemm(transA, transB, m, n, k, 1, s[0], transA ? m : k, 0, s[1], transB ? k : n, 0, 0.5, s[2], n, 0, 1);
+        var onCpu = new[] { cpu.Upload(x), cpu.Upload(w), cpu.Upload(y) };
+        var onGpu = new[] { tf32.Upload(x), tf32.Upload(w), tf32.Upload(y) };
+        Product(cpu, onCpu);
+        Product(tf32, onGpu);
+        var expected = Down(cpu, onCpu[2]);
+        var actual = Down(tf32, onGpu[2]);
+        double scale = expected.Max(v => Math.Abs((double)v));
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - (double)a)).Max() / scale;
+        TestContext.Out.WriteLine($"TF32 worst error relative to the output scale: {worst:E2}");
+        // fp32 on either side differs by summation order only (~1e-7); TF32 inputs keep 10 mantissa bits (~1e-4 here).
+        Assert.That(worst, Is.LessThan(5e-3).And.GreaterThan(1e-5), "the TF32 path ran, within its bound");
+    }
+
+    [Test]
     public void Unary_functions_and_their_derivatives([Values] UnaryOp op)
     {
         var x = Random(1000, 4, 3);
