@@ -1,3 +1,4 @@
+using RawEdit.Tensors.Backend;
 using RawEdit.Models.Checkpoints;
 using RawEdit.Models.Gpt2;
 using RawEdit.Models.GptJ;
@@ -8,6 +9,21 @@ namespace RawEdit.Models;
 public static class ModelCheckpoint
 {
     public sealed record Loaded(ICausalLanguageModel Model, KeyLayout Layout, IReadOnlyDictionary<string, TensorDType> StoredTypes);
+
+    /// <summary>
+    /// <see cref="Load"/> on the CPU (the readers map and convert in host memory), then the parameters moved to the
+    /// caller's default backend (<see cref="Backends.Default"/>: the CLI's --device, a test fixture's) if that is not
+    /// the CPU; half weights stay half.
+    /// </summary>
+    public static Loaded LoadOnDefaultBackend(string folder, WeightPrecision precision = WeightPrecision.Auto)
+    {
+        var device = Backends.Default;
+        Loaded loaded;
+        using (Backends.Use(Backends.Cpu)) loaded = Load(folder, precision);
+        if (!ReferenceEquals(device, Backends.Cpu))
+            foreach (var parameter in loaded.Model.Parameters.Values) parameter.MoveTo(device);
+        return loaded;
+    }
 
     /// <summary>Loads a model folder; <paramref name="precision"/> chooses whether F16/BF16 matrices stay half (Auto: when fp32 would not fit).</summary>
     public static Loaded Load(string folder, WeightPrecision precision = WeightPrecision.Auto)

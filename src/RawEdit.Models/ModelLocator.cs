@@ -1,4 +1,3 @@
-using RawEdit.Tensors.Backend;
 using RawEdit.Models.Gpt2;
 using RawEdit.Models.Tokenization;
 
@@ -16,16 +15,12 @@ public static class ModelLocator
 {
     /// <summary>
     /// Loads a model (read on the CPU, memory-mapped where its halves stay stored) and moves its parameters to the
-    /// current default backend (<see cref="Backends.Default"/>, the CLI's --device) when that is not the CPU.
+    /// current default backend (the CLI's --device; <see cref="ModelCheckpoint.LoadOnDefaultBackend"/>).
     /// </summary>
     public static LoadedModel Load(string nameOrFolder)
     {
         string folder = Resolve(nameOrFolder);
-        var device = Backends.Default;
-        ModelCheckpoint.Loaded loaded;
-        using (Backends.Use(Backends.Cpu)) loaded = ModelCheckpoint.Load(folder, Checkpoints.WeightPrecisions.FromEnvironment());
-        if (!ReferenceEquals(device, Backends.Cpu))
-            foreach (var parameter in loaded.Model.Parameters.Values) parameter.MoveTo(device);
+        var loaded = ModelCheckpoint.LoadOnDefaultBackend(folder, Checkpoints.WeightPrecisions.FromEnvironment());
         var tokenizer = HasTokenizerFiles(folder) ? Gpt2Tokenizer.FromDirectory(folder) : Gpt2Tokenizer.Default;
         if (tokenizer.VocabSize > loaded.Model.VocabSize)
             throw new InvalidDataException($"{folder}: tokenizer has {tokenizer.VocabSize} tokens but the model only {loaded.Model.VocabSize}");

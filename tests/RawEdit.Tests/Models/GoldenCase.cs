@@ -3,7 +3,6 @@ using RawEdit.Models;
 using RawEdit.Models.Checkpoints;
 using RawEdit.Models.Gpt2;
 using RawEdit.Tensors;
-using RawEdit.Tensors.Backend;
 
 namespace RawEdit.Tests.Models;
 
@@ -16,9 +15,7 @@ public sealed class GoldenCase : IDisposable
         string dir = TestPaths.Goldens(name);
         Manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")))!.AsObject();
         string modelDir = name == "hf-tiny-gpt2" ? TestPaths.Fixture("fixtures/hf-tiny-gpt2") : Path.Combine(TestPaths.RepoRoot, (string)Manifest["model_dir"]!);
-        var device = Backends.Default;
-        using (Backends.Use(Backends.Cpu)) Loaded = ModelCheckpoint.Load(modelDir);
-        foreach (var parameter in Loaded.Model.Parameters.Values) parameter.MoveTo(device);   // a DeviceFixture's backend
+        Loaded = ModelCheckpoint.LoadOnDefaultBackend(modelDir);   // a DeviceFixture's backend
         ModelDir = modelDir;
         Expected = SafetensorsFile.Open(Path.Combine(dir, "goldens.safetensors"));
         var ids = Manifest["input_ids"]!.AsArray().Select(r => r!.AsArray().Select(v => (int)v!).ToArray()).ToList();

@@ -13,18 +13,19 @@ struct Dims { int rank; i64 size[RAWEDIT_MAX_RANK]; };
 // One thread per element over a 1-D grid-stride loop.
 #define FOR_EACH_ELEMENT(i, n) for (i64 i = (i64)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (i64)blockDim.x * gridDim.x)
 
-// Block-wide sum of one value per thread (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
-template <typename T>
-__device__ T block_sum(T value, T* shared)
+// Block-wide reduction of one value per thread with `combine` (identity `none`): warp shuffles, then one value per
+// warp through shared[32]; blockDim.x a multiple of 32, at most 1024; every thread gets the result.
+template <typename T, typename Combine>
+__device__ T block_reduce(T value, T* shared, T none, Combine combine)
 {
-    for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_down_sync(0xffffffffu, value, offset);
+    for (int offset = 16; offset > 0; offset >>= 1) value = combine(value, __shfl_down_sync(0xffffffffu, value, offset));
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     if (lane == 0) shared[warp] = value;
     __syncthreads();
     int warps = blockDim.x >> 5;
-    value = threadIdx.x < warps ? shared[threadIdx.x] : (T)0;
+    value = threadIdx.x < warps ? shared[threadIdx.x] : none;
     if (warp == 0)
-        for (int offset = 16; offset > 0; offset >>= 1) value += __shfl_down_sync(0xffffffffu, value, offset);
+        for (int offset = 16; offset > 0; offset >>= 1) value = combine(value, __shfl_down_sync(0xffffffffu, value, offset));
     if (threadIdx.x == 0) shared[0] = value;
     __syncthreads();
     T total = shared[0];
@@ -32,23 +33,8 @@ __device__ T block_sum(T value, T* shared)
     return total;
 }
 
-template <typename T>
-__device__ T block_max(T value, T* shared)
-{
-    for (int offset = 16; offset > 0; offset >>= 1) value = max(value, __shfl_down_sync(0xffffffffu, value, offset));
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    if (lane == 0) shared[warp] = value;
-    __syncthreads();
-    int warps = blockDim.x >> 5;
-    value = threadIdx.x < warps ? shared[threadIdx.x] : -RAWEDIT_INFINITY;
-    if (warp == 0)
-        for (int offset = 16; offset > 0; offset >>= 1) value = max(value, __shfl_down_sync(0xffffffffu, value, offset));
-    if (threadIdx.x == 0) shared[0] = value;
-    __syncthreads();
-    T total = shared[0];
-    __syncthreads();
-    return total;
-}
+template <typename T> __device__ T block_sum(T value, T* shared) { return block_reduce(value, shared, (T)0, [](T x, T y) { return x + y; }); }
+template <typename T> __device__ T block_max(T value, T* shared) { return block_reduce(value, shared, (T)-RAWEDIT_INFINITY, [](T x, T y) { return max(x, y); }); }
 
 // max_j x[j] and Σ_j exp(x[j] − max) over one row, by the whole block (softmax and cross-entropy share it).
 template <typename T>

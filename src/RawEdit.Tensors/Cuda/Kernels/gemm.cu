@@ -5,6 +5,29 @@
 // a 4 × 4 register tile, k in steps of 16 through shared memory (padded against bank conflicts). Every element
 // of C is one thread's sum over p in increasing order.
 
+// op(A)[i, p] and op(B)[p, j], zero outside the matrices; and C's element written back. Shared by gemm_large.cu and
+// gemm_tf32.cu, which follow this file in the translation unit.
+template <typename T>
+__device__ __forceinline__ T load_a(const T* a, int transA, int lda, int m, int k, int i, int p)
+{
+    return (i < m && p < k) ? (transA ? a[(i64)p * lda + i] : a[(i64)i * lda + p]) : (T)0;
+}
+
+template <typename T>
+__device__ __forceinline__ T load_b(const T* b, int transB, int ldb, int k, int n, int p, int j)
+{
+    return (p < k && j < n) ? (transB ? b[(i64)j * ldb + p] : b[(i64)p * ldb + j]) : (T)0;
+}
+
+// C[i, j] = alpha·acc (+ beta·C[i, j] unless beta = 0, which never reads C), for i < m, j < n.
+template <typename T>
+__device__ __forceinline__ void store_c(T* c, int ldc, int m, int n, int i, int j, T alpha, T acc, T beta)
+{
+    if (i >= m || j >= n) return;
+    T* target = c + (i64)i * ldc + j;
+    *target = beta == (T)0 ? alpha * acc : alpha * acc + beta * *target;
+}
+
 #define TILE_M 64
 #define TILE_N 64
 #define TILE_K 16
@@ -29,14 +52,12 @@ __device__ void gemm_kernel(int transA, int transB, int m, int n, int k, T alpha
         for (int e = threadIdx.x; e < TILE_M * TILE_K; e += 256)
         {
             int i = e / TILE_K, p = e % TILE_K;                 // op(A) tile row i, column p
-            int gi = row0 + i, gp = p0 + p;
-            As[p][i] = (gi < m && gp < k) ? (transA ? a[(i64)gp * lda + gi] : a[(i64)gi * lda + gp]) : (T)0;
+            As[p][i] = load_a(a, transA, lda, m, k, row0 + i, p0 + p);
         }
         for (int e = threadIdx.x; e < TILE_K * TILE_N; e += 256)
         {
             int p = e / TILE_N, j = e % TILE_N;
-            int gp = p0 + p, gj = col0 + j;
-            Bs[p][j] = (gp < k && gj < n) ? (transB ? b[(i64)gj * ldb + gp] : b[(i64)gp * ldb + gj]) : (T)0;
+            Bs[p][j] = load_b(b, transB, ldb, k, n, p0 + p, col0 + j);
         }
         __syncthreads();
         for (int p = 0; p < TILE_K; p++)
@@ -49,17 +70,7 @@ __device__ void gemm_kernel(int transA, int transB, int m, int n, int k, T alpha
         __syncthreads();
     }
     for (int r = 0; r < 4; r++)
-    {
-        int i = row0 + ty + 16 * r;
-        if (i >= m) continue;
-        for (int s = 0; s < 4; s++)
-        {
-            int j = col0 + tx + 16 * s;
-            if (j >= n) continue;
-            T* target = c + (i64)i * ldc + j;
-            *target = beta == (T)0 ? alpha * acc[r][s] : alpha * acc[r][s] + beta * *target;
-        }
-    }
+        for (int s = 0; s < 4; s++) store_c(c, ldc, m, n, row0 + ty + 16 * r, col0 + tx + 16 * s, alpha, acc[r][s], beta);
 }
 
 extern "C" __global__ void gemm_f32(int transA, int transB, int m, int n, int k, float alpha, const float* a, int lda, i64 strideA,

@@ -9,16 +9,6 @@
 #define BIG_N 128
 #define BIG_K 8
 
-__device__ __forceinline__ float load_a(const float* a, int transA, int lda, int m, int k, int i, int p)
-{
-    return (i < m && p < k) ? (transA ? a[(i64)p * lda + i] : a[(i64)i * lda + p]) : 0.0f;
-}
-
-__device__ __forceinline__ float load_b(const float* b, int transB, int ldb, int k, int n, int p, int j)
-{
-    return (p < k && j < n) ? (transB ? b[(i64)j * ldb + p] : b[(i64)p * ldb + j]) : 0.0f;
-}
-
 extern "C" __global__ void __launch_bounds__(256) gemm_large_f32(int transA, int transB, int m, int n, int k, float alpha,
     const float* a, int lda, i64 strideA, const float* b, int ldb, i64 strideB, float beta, float* c, int ldc, i64 strideC)
 {
@@ -86,15 +76,7 @@ extern "C" __global__ void __launch_bounds__(256) gemm_large_f32(int transA, int
     }
 
     for (int r = 0; r < 8; r++)
-    {
-        int i = row0 + (r < 4 ? ty * 4 + r : 64 + ty * 4 + r - 4);
-        if (i >= m) continue;
         for (int s = 0; s < 8; s++)
-        {
-            int j = col0 + (s < 4 ? tx * 4 + s : 64 + tx * 4 + s - 4);
-            if (j >= n) continue;
-            float* target = c + (i64)i * ldc + j;
-            *target = beta == 0.0f ? alpha * acc[r][s] : alpha * acc[r][s] + beta * *target;
-        }
-    }
+            store_c(c, ldc, m, n, row0 + (r < 4 ? ty * 4 + r : 64 + ty * 4 + r - 4), col0 + (s < 4 ? tx * 4 + s : 64 + tx * 4 + s - 4),
+                    alpha, acc[r][s], beta);
 }

@@ -49,11 +49,9 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32_f32(int transA, int 
         for (int e = threadIdx.x; e < TC_M * TC_K; e += 256)
         {
             int ia = transA ? e % TC_M : e / TC_K, pa = transA ? e / TC_M : e % TC_K;
-            int gi = row0 + ia, gp = p0 + pa;
-            As[pa][ia] = (gi < m && gp < k) ? (transA ? a[(i64)gp * lda + gi] : a[(i64)gi * lda + gp]) : 0.0f;
+            As[pa][ia] = load_a(a, transA, lda, m, k, row0 + ia, p0 + pa);
             int pb = transB ? e % TC_K : e / TC_N, jb = transB ? e / TC_K : e % TC_N;
-            int gq = p0 + pb, gj = col0 + jb;
-            Bs[pb][jb] = (gq < k && gj < n) ? (transB ? b[(i64)gj * ldb + gq] : b[(i64)gq * ldb + gj]) : 0.0f;
+            Bs[pb][jb] = load_b(b, transB, ldb, k, n, p0 + pb, col0 + jb);
         }
         __syncthreads();
         for (int ks = 0; ks < TC_K; ks += 8)
@@ -89,10 +87,5 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32_f32(int transA, int 
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++)
             for (int r = 0; r < 4; r++)
-            {
-                int row = row0 + warpRow + i * 16 + g + 8 * (r / 2), col = col0 + warpCol + j * 8 + 2 * t + r % 2;
-                if (row >= m || col >= n) continue;
-                float* target = c + (i64)row * ldc + col;
-                *target = beta == 0.0f ? alpha * acc[i][j][r] : alpha * acc[i][j][r] + beta * *target;
-            }
+                store_c(c, ldc, m, n, row0 + warpRow + i * 16 + g + 8 * (r / 2), col0 + warpCol + j * 8 + 2 * t + r % 2, alpha, acc[i][j][r], beta);
 }

@@ -78,25 +78,9 @@ internal sealed unsafe class CudaDriverApi
     }
 
     /// <summary>The driver library (libcuda.so.1 as the NVIDIA driver installs it), or null and why not.</summary>
-    public static CudaDriverApi? TryLoad(out string? reason)
-    {
-        var lib = NativeLibraries.TryLoad(["libcuda.so.1", "libcuda.so", "nvcuda.dll"], out var tried);
-        if (lib is null)
-        {
-            reason = $"no CUDA driver library ({tried} not found)";
-            return null;
-        }
-        try
-        {
-            reason = null;
-            return new CudaDriverApi(lib.Value);
-        }
-        catch (EntryPointNotFoundException e)
-        {
-            reason = e.Message;
-            return null;
-        }
-    }
+    public static CudaDriverApi? TryLoad(out string? reason) =>
+        NativeLibraries.TryBind(["libcuda.so.1", "libcuda.so", "nvcuda.dll"], lib => new CudaDriverApi(lib),
+            tried => $"no CUDA driver library ({tried} not found)", out reason);
 
     /// <summary>Throws for any result but CUDA_SUCCESS, naming the call.</summary>
     public void Check(int result, string call)

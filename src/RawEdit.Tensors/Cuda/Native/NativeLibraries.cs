@@ -15,6 +15,30 @@ internal static class NativeLibraries
         return null;
     }
 
+    /// <summary>
+    /// The first candidate that loads, bound by <paramref name="bind"/> (which resolves its exports), or null with the
+    /// reason: <paramref name="notFound"/> given the names tried, or the missing export's message.
+    /// </summary>
+    public static T? TryBind<T>(IEnumerable<string> candidates, Func<nint, T> bind, Func<string, string> notFound, out string? reason) where T : class
+    {
+        var lib = TryLoad(candidates, out var tried);
+        if (lib is null)
+        {
+            reason = notFound(tried);
+            return null;
+        }
+        try
+        {
+            reason = null;
+            return bind(lib.Value);
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            reason = e.Message;
+            return null;
+        }
+    }
+
     public static nint Export(nint library, string libraryName, string symbol) =>
         NativeLibrary.TryGetExport(library, symbol, out var address)
             ? address

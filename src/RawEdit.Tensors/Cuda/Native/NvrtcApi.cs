@@ -43,25 +43,9 @@ internal sealed unsafe class NvrtcApi
             yield return Path.Combine(dir, "libnvrtc.so");
     }
 
-    public static NvrtcApi? TryLoad(out string? reason)
-    {
-        var lib = NativeLibraries.TryLoad(Candidates(), out var tried);
-        if (lib is null)
-        {
-            reason = $"no NVRTC library ({tried} not found; set {PathVariable} to its path)";
-            return null;
-        }
-        try
-        {
-            reason = null;
-            return new NvrtcApi(lib.Value);
-        }
-        catch (EntryPointNotFoundException e)
-        {
-            reason = e.Message;
-            return null;
-        }
-    }
+    public static NvrtcApi? TryLoad(out string? reason) =>
+        NativeLibraries.TryBind(Candidates(), lib => new NvrtcApi(lib),
+            tried => $"no NVRTC library ({tried} not found; set {PathVariable} to its path)", out reason);
 
     public (int Major, int Minor) Version()
     {
