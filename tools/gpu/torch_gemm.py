@@ -1,15 +1,26 @@
 #!/usr/bin/env python3
-"""PyTorch's fp32 GEMM (cuBLAS, TF32 off) timed like RawEdit.GpuChecks --gemm: 3 warm-ups, median of 5 × 10 products."""
+"""PyTorch's GEMM (cuBLAS) timed like RawEdit.GpuChecks --gemm: 3 warm-ups, median of 5 × 10 products.
+
+torch_gemm.py [--mode fp32|tf32|bf16] M,N,K …: fp32 with TF32 off, fp32 with TF32 on, or bf16 operands (fp32
+accumulation; cuBLAS writes C in bf16 where ours writes fp32).
+"""
 import json
 import sys
 
 import torch
 
-torch.backends.cuda.matmul.allow_tf32 = False
-for shape in sys.argv[1:]:
+args = sys.argv[1:]
+mode = "fp32"
+if args[:1] == ["--mode"]:
+    mode, args = args[1], args[2:]
+if mode not in ("fp32", "tf32", "bf16"):
+    raise SystemExit(f"unknown mode {mode}")
+torch.backends.cuda.matmul.allow_tf32 = mode == "tf32"
+dtype = torch.bfloat16 if mode == "bf16" else torch.float32
+for shape in args:
     m, n, k = (int(x) for x in shape.split(","))
-    a = torch.rand(m, k, device="cuda") - 0.5
-    b = torch.rand(k, n, device="cuda") - 0.5
+    a = (torch.rand(m, k, device="cuda") - 0.5).to(dtype)
+    b = (torch.rand(k, n, device="cuda") - 0.5).to(dtype)
     for _ in range(3):
         c = a @ b
     torch.cuda.synchronize()
@@ -23,4 +34,4 @@ for shape in sys.argv[1:]:
         stop.synchronize()
         times.append(start.elapsed_time(stop) / 10)
     ms = sorted(times)[len(times) // 2]
-    print(json.dumps({"side": "torch", "m": m, "n": n, "k": k, "ms": ms, "tflops": 2.0 * m * n * k / (ms * 1e-3) / 1e12}))
+    print(json.dumps({"side": "torch", "mode": mode, "m": m, "n": n, "k": k, "ms": ms, "tflops": 2.0 * m * n * k / (ms * 1e-3) / 1e12}))

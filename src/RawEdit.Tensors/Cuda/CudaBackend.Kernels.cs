@@ -20,6 +20,17 @@ public sealed partial class CudaBackend
         TensorStorage a, int lda, long strideA, TensorStorage b, int ldb, long strideB,
         double beta, TensorStorage c, int ldc, long strideC, int batch)
     {
+        if (m == 0 || n == 0 || batch == 0) return;
+        // bf16 tensor cores when the user allows them: fp32, bf16 and f16 operands are read as stored (gemm_bf16.cu).
+        if (AllowBf16 && Device.ComputeCapability.Major >= 8 && c.DType == DType.F32 && Bf16Kind(a) >= 0 && Bf16Kind(b) >= 0)
+        {
+            Suffix(c);
+            var bf16 = new KernelArguments().Int(transA ? 1 : 0).Int(transB ? 1 : 0).Int(m).Int(n).Int(k).Float((float)alpha)
+                .Pointer(S(a).Pointer).Int(Bf16Kind(a)).Int(lda).Long(strideA).Pointer(S(b).Pointer).Int(Bf16Kind(b)).Int(ldb).Long(strideB)
+                .Float((float)beta).Pointer(P(c)).Int(ldc).Long(strideC);
+            Device.Launch("gemm_bf16_f32", ((uint)((n + 127) / 128), (uint)((m + 127) / 128), (uint)batch), 256, 0, bf16);
+            return;
+        }
         // Half-stored weights are widened to an fp32 copy for this product only (as the CPU's WidenedOperand).
         if (a.DType.IsStorageOnly() || b.DType.IsStorageOnly())
         {
@@ -31,7 +42,6 @@ public sealed partial class CudaBackend
             return;
         }
         var suffix = Suffix(a, b, c);
-        if (m == 0 || n == 0 || batch == 0) return;
         var arguments = new KernelArguments().Int(transA ? 1 : 0).Int(transB ? 1 : 0).Int(m).Int(n).Int(k);
         arguments = Scalar(arguments, suffix, alpha).Pointer(P(a)).Int(lda).Long(strideA).Pointer(P(b)).Int(ldb).Long(strideB);
         arguments = Scalar(arguments, suffix, beta).Pointer(P(c)).Int(ldc).Long(strideC);
@@ -44,6 +54,9 @@ public sealed partial class CudaBackend
         else
             Device.Launch("gemm" + suffix, ((uint)((n + 63) / 64), (uint)((m + 63) / 64), (uint)batch), 256, 0, arguments);
     }
+
+    /// <summary>gemm_bf16_f32's operand kind: 0 fp32, 1 bf16, 2 f16; −1 for fp64, which never takes that kernel.</summary>
+    private static int Bf16Kind(TensorStorage s) => s.DType switch { DType.F32 => 0, DType.BF16 => 1, DType.F16 => 2, _ => -1 };
 
     public void Unary(UnaryOp op, TensorStorage x, TensorStorage y) =>
         Device.LaunchElementwise("unary" + Suffix(x, y), x.Length, new KernelArguments().Int((int)op).Pointer(P(x)).Pointer(P(y)).Long(x.Length));

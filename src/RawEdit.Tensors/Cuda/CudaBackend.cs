@@ -21,6 +21,14 @@ public sealed unsafe partial class CudaBackend : IBackend
     /// Off unless RAWEDIT_CUDA_TF32=1, as PyTorch's allow_tf32: every other result matches the CPU's to fp32 rounding.
     /// </summary>
     public bool AllowTf32 { get; init; } = Environment.GetEnvironmentVariable(Tf32Variable) == "1";
+    public const string Bf16Variable = "RAWEDIT_CUDA_BF16";
+
+    /// <summary>
+    /// Matrix products into fp32 on the tensor cores with bf16 inputs (needs compute capability 8.0): bf16-stored
+    /// weights are read as stored, fp32 operands rounded to bf16 (about 4e-3 relative error, as PyTorch's
+    /// autocast(bfloat16)). Off unless RAWEDIT_CUDA_BF16=1; takes precedence over TF32.
+    /// </summary>
+    public bool AllowBf16 { get; init; } = Environment.GetEnvironmentVariable(Bf16Variable) == "1";
     public string Name => "cuda";
 
     // ---- storages ----

@@ -1,7 +1,7 @@
 // rawedit-gpu-checks [PREFIX…]: runs the RawEdit tests whose full names start with any PREFIX, or contain it when it
 // starts with "~" (default: the CUDA kernel suites and every per-backend fixture's cuda half) through NUnit's own runner, prints one line per failure and per skip reason, and ends with
 // "N passed, N failed, N skipped". Exit code 1 when any test failed.
-// rawedit-gpu-checks --gemm M,N,K [M,N,K…]: times our CUDA fp32 GEMM at each shape instead (GemmTiming.cs).
+// rawedit-gpu-checks --gemm [--mode fp32|tf32|bf16] M,N,K [M,N,K…]: times our CUDA GEMM at each shape instead (GemmTiming.cs).
 using System.Diagnostics;
 using NUnit.Framework.Api;
 using NUnit.Framework.Interfaces;
@@ -10,7 +10,8 @@ using NUnit.Framework.Internal.Filters;
 
 if (args.Length > 1 && args[0] == "--gemm")
 {
-    try { return RawEdit.GpuChecks.GemmTiming.Run(args.Skip(1)); }
+    bool moded = args.Length > 3 && args[1] == "--mode";
+    try { return RawEdit.GpuChecks.GemmTiming.Run(moded ? args[2] : "fp32", args.Skip(moded ? 3 : 1)); }
     catch (InvalidOperationException e) { Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}"); return 2; }
 }
 

@@ -98,6 +98,46 @@ public class CudaBackendTests
         Assert.That(worst, Is.LessThan(5e-3).And.GreaterThan(1e-5), "the TF32 path ran, within its bound");
     }
 
+    /// <summary>Values rounded to bf16 (to nearest, ties to even) and widened back, and their bit patterns.</summary>
+    private static (float[] Rounded, ushort[] Bits) ToBf16(float[] values)
+    {
+        var bits = new ushort[values.Length];
+        HalfPrecision.FromSingle(DType.BF16, values, bits);
+        var rounded = new float[values.Length];
+        HalfPrecision.ToSingle(DType.BF16, bits, rounded);
+        return (rounded, bits);
+    }
+
+    [Test]
+    public void Bf16_tensor_core_gemm_is_the_fp32_product_of_bf16_rounded_inputs([Values] bool transA, [Values] bool transB,
+        [Values] bool weightStoredAsBf16)
+    {
+        var bf16 = new CudaBackend(Gpu().Device) { AllowBf16 = true };
+        if (bf16.Device.ComputeCapability.Major < 8) Assert.Ignore("skipped: bf16 tensor cores need compute capability 8.0");
+        const int m = 200, n = 150, k = 100, batch = 2;   // ragged in every dimension (tiles 128 × 128 × 32)
+        var (x, w, y) = (Random(batch * m * k, 39), Random(batch * k * n, 40), Random(batch * m * n, 41));
+        var (xRounded, _) = ToBf16(x);
+        var (wRounded, wBits) = ToBf16(w);
+        void Product(IBackend be, TensorStorage[] s) =>
+            be.Gemm(transA, transB, m, n, k, 1.5, s[0], transA ? m : k, m * k, s[1], transB ? k : n, k * n, 0.5, s[2], n, m * n, batch);
+        // Expected: the CPU's fp32 product of the inputs rounded to bf16 (bf16 × bf16 is exact in fp32, so the two
+        // sides differ by summation order only); and of the unrounded inputs, to show the rounding took place.
+        var exact = new[] { cpu.Upload(xRounded), cpu.Upload(wRounded), cpu.Upload(y) };
+        var unrounded = new[] { cpu.Upload(x), cpu.Upload(w), cpu.Upload(y) };
+        var onGpu = new[] { bf16.Upload(x), weightStoredAsBf16 ? bf16.UploadHalf(DType.BF16, wBits) : bf16.Upload(w), bf16.Upload(y) };
+        Product(cpu, exact);
+        Product(cpu, unrounded);
+        Product(bf16, onGpu);
+        var expected = Down(cpu, exact[2]);
+        var actual = Down(bf16, onGpu[2]);
+        double scale = expected.Max(v => Math.Abs((double)v));
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - (double)a)).Max() / scale;
+        double fromFp32 = Down(cpu, unrounded[2]).Zip(actual, (e, a) => Math.Abs(e - (double)a)).Max() / scale;
+        TestContext.Out.WriteLine($"bf16 path: worst error {worst:E2} against bf16-rounded inputs, {fromFp32:E2} against fp32 inputs");
+        Assert.That(worst, Is.LessThan(5e-5), "the fp32 product of the rounded inputs, to summation order (tensor-core accumulation)");
+        Assert.That(fromFp32, Is.GreaterThan(5e-4), "the inputs were rounded to bf16 (about 2e-3 here)");
+    }
+
     [Test]
     public void Unary_functions_and_their_derivatives([Values] UnaryOp op)
     {

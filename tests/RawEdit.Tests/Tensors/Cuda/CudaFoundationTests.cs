@@ -22,7 +22,7 @@ public class CudaFoundationTests : TempFolderTest
             "cross_entropy", "cross_entropy_backward", "adamw", "attention_probs", "attention_output", "attention_dscores",
             "attention_dqkv", "rotary", "gemm",
         }.SelectMany(k => new[] { k + "_f32", k + "_f64" }),
-        "gemm_large_f32", "gemm_tf32_f32", "gather_rows_f16", "gather_rows_bf16", "f16_to_f32", "bf16_to_f32", "f32_to_f16", "f32_to_bf16", "f32_to_f64", "f64_to_f32",
+        "gemm_large_f32", "gemm_tf32_f32", "gemm_bf16_f32", "gather_rows_f16", "gather_rows_bf16", "f16_to_f32", "bf16_to_f32", "f32_to_f16", "f32_to_bf16", "f32_to_f64", "f64_to_f32",
     ];
 
     [Test]
