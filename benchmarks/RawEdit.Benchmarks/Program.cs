@@ -12,6 +12,9 @@
 
 using BenchmarkDotNet.Running;
 using RawEdit.Benchmarks.Gemm;
+using RawEdit.Tensors.Cuda;
+
+DeviceSelection.UseEnvironmentChoice();   // RAWEDIT_DEVICE (cpu, cuda, auto), as the CLI's default: where models load
 
 if (args.Length > 0 && args[0] == "forward-server")
     return RawEdit.Benchmarks.Forward.ForwardServer.Serve(Console.In, Console.Out);

@@ -8,8 +8,11 @@ run the same algorithm on the same inputs: subject keys over the 21 key prompts,
 and backward through the layers above the edited one, every step), and the rank-one update. Samples alternate
 (ours, torch, ... with the first side flipping every round); the table gives medians and ours / torch.
 
-Models: the embedded default model (weights/tiny-world, layer 0, its own second moment) and a GPT-2 124M-shaped
-random model (12 × 768, vocabulary 50257, layer 5, C = I), written once to --scratch in float32.
+Models: the embedded default model (weights/tiny-world, layer 0, its own second moment), a GPT-2 124M-shaped
+random model (12 × 768, vocabulary 50257, layer 5, C = I) and, for a GPU (`--models gpt2-xl-random --device cuda`,
+tools/gpu/bench-rome.sh), a GPT-2 XL-shaped one (48 × 1600, layer 17 as upstream's gpt2-xl hparams, C = I), written
+once to --scratch in float32. With --device cuda both sides run on the GPU (RawEdit by RAWEDIT_DEVICE=cuda, set
+here for the server; PyTorch with the model, C and every tensor it creates on the GPU, timed to a synchronize).
 """
 import argparse
 import json
@@ -32,13 +35,16 @@ import safetensors_io  # noqa: E402
 from server_client import CSharpServer  # noqa: E402
 
 
-def write_random_124m(folder):
-    """GPT-2 124M shapes, N(0, 0.02) weights, unit layer-norm gains, zero biases, `transformer.` keys, f32."""
+RANDOM_SHAPES = {"gpt2-124m-random": (768, 12, 12), "gpt2-xl-random": (1600, 48, 25)}   # n_embd, n_layer, n_head
+
+
+def write_random(folder, n_embd, n_layer, n_head):
+    """GPT-2 shapes, N(0, 0.02) weights, unit layer-norm gains, zero biases, `transformer.` keys, f32."""
     if os.path.exists(os.path.join(folder, "model.safetensors")):
         return folder
     os.makedirs(folder, exist_ok=True)
     config = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "activation_function": "gelu_new",
-              "n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024, "n_ctx": 1024, "n_inner": None,
+              "n_embd": n_embd, "n_layer": n_layer, "n_head": n_head, "n_positions": 1024, "n_ctx": 1024, "n_inner": None,
               "vocab_size": 50257, "layer_norm_epsilon": 1e-5, "bos_token_id": 50256, "eos_token_id": 50256}
     cfg = gpt2_ref.GPT2Config(config)
     rng = np.random.default_rng(20241201)
@@ -64,17 +70,19 @@ def prepared_from(setup):
                              prompt(setup["kl_prompt"]), setup["target_ids"])
 
 
-def torch_side(setup):
-    model = gpt2_ref.load(setup["model"]).to(torch.float32)
+def torch_side(setup, device):
+    model = gpt2_ref.load(setup["model"]).to(torch.float32, device=device)
     C = None
     if setup["hparams"]["mom2_adjustment"]:
         tensors, _ = safetensors_io.read(setup["stats_file"])
-        C = torch.from_numpy(tensors["C"].astype(np.float32))
+        C = torch.from_numpy(tensors["C"].astype(np.float32)).to(device)
     prep = prepared_from(setup)
 
     def edit():
         start = time.perf_counter()
         result = rome_ref.rome_edit(model, setup["layer"], prep, setup["hparams"], "rome", C, setup["pad_id"])
+        if device == "cuda":
+            torch.cuda.synchronize()
         return time.perf_counter() - start, result["iterations"], torch.linalg.norm(result["delta_w"]).item()
     return edit
 
@@ -85,21 +93,25 @@ def main():
     ap.add_argument("--models", default="tiny-world,gpt2-124m-random")
     ap.add_argument("--scratch", default=os.path.join(tempfile.gettempdir(), "rawedit-bench"))
     ap.add_argument("--ours", required=True, help="command line of the C# rome server")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where both sides run")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    if args.device == "cuda":
+        torch.set_default_device("cuda")   # every tensor rome_ref creates (torch 2.0 and later)
+        os.environ["RAWEDIT_DEVICE"] = "cuda"
     ours = CSharpServer(args.ours.split(), greeting="ready")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float32; one ROME edit (mode rome), "
-          f"{args.rounds} alternated samples per side")
+    where = torch.cuda.get_device_name() if args.device == "cuda" else f"{torch.get_num_threads()} threads"
+    print(f"torch {torch.__version__}, {where}, float32; one ROME edit (mode rome), {args.rounds} alternated samples per side")
     print("| model | layer | iterations ours / torch | ‖ΔW‖ rel. diff | ours s (median) | torch s (median) | ours / torch |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in args.models.split(","):
-        folder = write_random_124m(os.path.join(args.scratch, name)) if name == "gpt2-124m-random" else name
+        folder = write_random(os.path.join(args.scratch, name), *RANDOM_SHAPES[name]) if name in RANDOM_SHAPES else name
         setup_path = os.path.join(args.scratch, f"{name}.rome.json")
         os.makedirs(args.scratch, exist_ok=True)
         ours.ask(f"setup {folder} {setup_path}")
         with open(setup_path) as f:
             setup = json.load(f)
-        theirs_edit = torch_side(setup)
+        theirs_edit = torch_side(setup, args.device)
         theirs_edit()  # warm-up, as the C# side's setup ran one edit
         mine, theirs, iters, norms = [], [], [None, None], [None, None]
         for r in range(args.rounds):

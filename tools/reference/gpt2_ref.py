@@ -92,8 +92,8 @@ class GPT2:
         self.params = params          # canonical name -> torch tensor
         self.ckpt_names = ckpt_names  # canonical name -> key in the checkpoint file
 
-    def to(self, dtype, requires_grad=False):
-        ps = {k: v.detach().to(dtype).clone().requires_grad_(requires_grad) for k, v in self.params.items()}
+    def to(self, dtype, requires_grad=False, device=None):
+        ps = {k: v.detach().to(device=device, dtype=dtype).clone().requires_grad_(requires_grad) for k, v in self.params.items()}
         return GPT2(self.cfg, ps, dict(self.ckpt_names))
 
 

@@ -15,7 +15,8 @@ namespace RawEdit.Benchmarks.Rome;
 ///                            file to OUT.json for the PyTorch side; answers "ok";
 ///   "time"                 → one edit on the unedited model; answers "seconds iterations ‖ΔW‖_F";  "quit".
 /// The default model edits its world's case 0 with its own statistics at layer 0; any other model edits
-/// "Danielle Darrieux's mother tongue is" → "English" at layer 5 with C = I (no statistics exist for it).
+/// "Danielle Darrieux's mother tongue is" → "English" at layer 17 (48-layer models) or 5 with C = I (no statistics
+/// exist for it). RAWEDIT_DEVICE (cpu, cuda, auto) picks the backend the model is loaded on.
 /// Both use 20 value-optimisation iterations, as the issue asks.
 /// </summary>
 public static class RomeServer
@@ -52,7 +53,9 @@ public static class RomeServer
         else
         {
             request = EditRequest.Create("{}'s mother tongue is", "Danielle Darrieux", "English", "French");
-            h = RomeHyperParameters.Gpt2Xl with { Layers = [5], Mom2Adjustment = false };
+            // Upstream's gpt2-xl layer (17) on models deep enough for it (GPT-2 XL-shaped), else layer 5.
+            h = RomeHyperParameters.Gpt2Xl with { Mom2Adjustment = false };
+            if (loaded.Model.Layers <= h.Layer) h = h with { Layers = [5] };
             moment = SecondMoment.Identity(loaded.Model.MlpWidth);
         }
         var templates = ContextTemplates.Generate(loaded.Model, loaded.Tokenizer, h.ContextTemplateLengthParams);

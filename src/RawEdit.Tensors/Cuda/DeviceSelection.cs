@@ -24,6 +24,12 @@ public static class DeviceSelection
         return cuda.Value.Backend;
     }
 
+    /// <summary>Makes RAWEDIT_DEVICE's choice, when it is set, the process's default backend (tools without a --device option).</summary>
+    public static void UseEnvironmentChoice()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } choice) Backends.ProcessDefault = Resolve(choice);
+    }
+
     public static IBackend Resolve(string choice) => choice switch
     {
         "cpu" => Backends.Cpu,

@@ -1,7 +1,10 @@
-// rawedit-gpu-checks [PREFIX…]: runs the RawEdit tests whose full names start with any PREFIX, or contain it when it
-// starts with "~" (default: the CUDA kernel suites and every per-backend fixture's cuda half) through NUnit's own runner, prints one line per failure and per skip reason, and ends with
-// "N passed, N failed, N skipped". Exit code 1 when any test failed.
+// rawedit-gpu-checks [--list] [PATTERN…]: runs (or, with --list, names) the RawEdit tests whose full names start with
+// a PATTERN, or contain it when it starts with "~", and none of whose full names contain a "!" PATTERN (default: the
+// CUDA kernel suites and every per-backend fixture's cuda half), through NUnit's own runner; prints one line per
+// failure and per skip reason, and ends with "N passed, N failed, N skipped". Exit code 1 when any test failed.
 // rawedit-gpu-checks --gemm [--mode fp32|tf32|bf16] M,N,K [M,N,K…]: times our CUDA GEMM at each shape instead (GemmTiming.cs).
+// rawedit-gpu-checks --rome-server: RawEdit.Benchmarks' ROME line protocol (benchmarks/rome/side_by_side.py), on
+// RAWEDIT_DEVICE's backend; so the GPU machine needs only this one self-contained program.
 using System.Diagnostics;
 using NUnit.Framework.Api;
 using NUnit.Framework.Interfaces;
@@ -15,25 +18,54 @@ if (args.Length > 1 && args[0] == "--gemm")
     catch (InvalidOperationException e) { Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}"); return 2; }
 }
 
-string[] prefixes = args.Length > 0 ? args : ["RawEdit.Tests.Tensors.Cuda", "~(\"cuda\")"];
+if (args.Length == 1 && args[0] == "--rome-server")
+{
+    RawEdit.Tensors.Cuda.DeviceSelection.UseEnvironmentChoice();
+    return RawEdit.Benchmarks.Rome.RomeServer.Serve(Console.In, Console.Out);
+}
+
+bool list = args.Length > 0 && args[0] == "--list";
+string[] patterns = args.Skip(list ? 1 : 0).ToArray();
+if (!patterns.Any(p => !p.StartsWith('!'))) patterns = ["RawEdit.Tests.Tensors.Cuda", "~(\"cuda\")", .. patterns];
 var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
 runner.Load(typeof(RawEdit.Tests.TestPaths).Assembly, new Dictionary<string, object>());
+var filter = new PatternFilter(patterns);
+if (list)
+{
+    void Print(ITest test)
+    {
+        if (!filter.Pass(test)) return;
+        if (!test.IsSuite) Console.WriteLine(test.FullName);
+        foreach (var child in test.Tests) Print(child);
+    }
+    Print(runner.ExploreTests(filter));
+    return 0;
+}
 var clock = Stopwatch.StartNew();
 var listener = new ConsoleListener();
-runner.Run(listener, new PrefixFilter(prefixes));
+runner.Run(listener, filter);
 Console.WriteLine($"{listener.Passed} passed, {listener.Failed} failed, {listener.Skipped} skipped ({clock.Elapsed.TotalSeconds:F1} s)");
 return listener.Failed > 0 ? 1 : 0;
 
 /// <summary>
-/// Tests and suites whose full name starts with one of the prefixes (or contains a "~" one). NUnit's Pass adds the rest: the children of a
-/// matching suite, and the ancestors of a matching test (so they are entered), nothing else.
+/// Tests and suites whose full name starts with an including pattern (or contains a "~" one), less those whose full
+/// name contains a "!" pattern. NUnit's Pass adds the children of a matching suite and the ancestors of a matching
+/// test (so they are entered); the exclusions apply to every one of them.
 /// </summary>
-sealed class PrefixFilter(string[] prefixes) : TestFilter
+sealed class PatternFilter(string[] patterns) : TestFilter
 {
-    public override bool Match(ITest test) => prefixes.Any(p => p.StartsWith('~')
+    private readonly string[] excluded = patterns.Where(p => p.StartsWith('!')).Select(p => p[1..]).ToArray();
+    private readonly string[] included = patterns.Where(p => !p.StartsWith('!')).ToArray();
+
+    private bool Excluded(ITest test) => excluded.Any(x => test.FullName.Contains(x, StringComparison.Ordinal));
+
+    public override bool Match(ITest test) => !Excluded(test) && included.Any(p => p.StartsWith('~')
         ? test.FullName.Contains(p[1..], StringComparison.Ordinal)
         : test.FullName.StartsWith(p, StringComparison.Ordinal));
-    public override TNode AddToXml(TNode parentNode, bool recursive) => parentNode.AddElement("prefix", string.Join(";", prefixes));
+
+    public override bool Pass(ITest test, bool negated = false) => !Excluded(test) && base.Pass(test, negated);
+
+    public override TNode AddToXml(TNode parentNode, bool recursive) => parentNode.AddElement("patterns", string.Join(";", patterns));
 }
 
 sealed class ConsoleListener : ITestListener
