@@ -4,13 +4,12 @@
 # backward products), in each mode (fp32 with TF32 off — the issue's target, ≥ 0.5 — then TF32 and bf16 tensor
 # cores; MODES="fp32" to time only that), three alternating rounds, medians and the ratio ours / cuBLAS.
 set -uo pipefail
-out=${OUT:-/tmp}
-[ -d .gpu/run/publish ] || { mkdir -p .gpu/run && tar -C .gpu/run -xJf .gpu/checks.tar.xz; }
+source "$(dirname "$0")/env.sh"
 shapes="4096,4096,4096 2048,6400,1600 2048,1600,6400 1600,6400,2048"
 python=$(command -v python3)
 for round in 1 2 3; do
   for mode in ${MODES:-fp32 tf32 bf16}; do
-    .gpu/run/publish/RawEdit.GpuChecks --gemm --mode "$mode" $shapes
+    "$checks" --gemm --mode "$mode" $shapes
     "$python" tools/gpu/torch_gemm.py --mode "$mode" $shapes
   done
 done | tee "$out/gemm-bench.jsonl"

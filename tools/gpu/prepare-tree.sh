@@ -6,7 +6,7 @@
 #   bash tools/gpu/prepare-tree.sh --restore  after it (git reset; the exclude lines removed)
 # Kept golden sets, in order until the budget is spent: the ones whose models travel with them (not hf-tiny-gpt2 /
 # rome-hf-tiny-gpt2, whose model is in ../shared, nor rome-default, whose model is weights/tiny-world).
-# The tests of every set left behind must be skipped: the last line is GPU_EXCLUDES=… for tools/gpu/session.sh.
+# The tests of every set left behind are skipped on the device: their patterns go to .gpu/excludes (run-checks.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 goldens=tests/RawEdit.Tests/Goldens
@@ -14,7 +14,7 @@ record=.git/rawedit-prepare-tree   # the lines this script added to .git/info/ex
 if [ "${1:-}" = "--restore" ]; then
   git reset -q
   if [ -f "$record" ]; then { grep -vxF -f "$record" .git/info/exclude || true; } > .git/info/exclude.tmp; mv .git/info/exclude.tmp .git/info/exclude; fi
-  rm -f "$record"
+  rm -f "$record" .gpu/excludes
   echo "restored: every file tracked again"
   exit 0
 fi
@@ -48,4 +48,5 @@ for set in gpt2-random rome-random memit-random mend-random gptj-random-fullrot 
 done
 [ "$used" -le "$budget" ] || { echo "still $((used / 1048576)) MiB: too large" >&2; exit 1; }
 echo "travelling: $((used / 1048576)) MiB of 64 (with carry [\".gpu\"])"
-echo "GPU_EXCLUDES='$excludes'"
+echo "$excludes" > .gpu/excludes   # travels with the carry; run-checks.sh adds them to its patterns
+echo "test exclusions for the run (.gpu/excludes): $excludes"

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Packs what a GPU machine without .NET or a network needs to run RawEdit's CUDA checks: a self-contained publish of
-# tools/gpu/RawEdit.GpuChecks (the .NET runtime, the test assembly and the CLI; not the weights, which the repository
-# on the device has), xz-compressed into .gpu/checks.tar.xz (ignored by git; name ".gpu" in the device
-# tool's carry). Then, on the device:
-#   bash tools/gpu/run-checks.sh [PREFIX…]      (unpacks, finds libcuda/libnvrtc, runs, writes $OUT/gpu-checks.log)
+# tools/gpu/RawEdit.GpuChecks (the .NET runtime, the test assembly, the CLI and the benchmark servers; not the weights,
+# which the repository on the device has), xz-compressed into .gpu/checks.tar.xz (ignored by git; name ".gpu" in the
+# device tool's carry). Then tools/gpu/prepare-tree.sh here and tools/gpu/session.sh on the device (tools/gpu/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf .gpu/publish && mkdir -p .gpu
