@@ -14,7 +14,12 @@ using BenchmarkDotNet.Running;
 using RawEdit.Benchmarks.Gemm;
 using RawEdit.Tensors.Cuda;
 
-DeviceSelection.UseEnvironmentChoice();   // RAWEDIT_DEVICE (cpu, cuda, auto), as the CLI's default: where models load
+try { DeviceSelection.UseEnvironmentChoice(); }   // RAWEDIT_DEVICE (cpu, cuda, auto), as the CLI's default: where models load
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"RawEdit.Benchmarks: {e.Message}");
+    return 2;
+}
 
 if (args.Length > 0 && args[0] == "forward-server")
     return RawEdit.Benchmarks.Forward.ForwardServer.Serve(Console.In, Console.Out);

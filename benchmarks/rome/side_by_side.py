@@ -97,7 +97,9 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     if args.device == "cuda":
-        torch.set_default_device("cuda")   # every tensor rome_ref creates (torch 2.0 and later)
+        if not hasattr(torch, "set_default_device"):
+            raise SystemExit(f"--device cuda needs torch 2.0 or later (torch.set_default_device); this is {torch.__version__}")
+        torch.set_default_device("cuda")   # every tensor rome_ref creates
         os.environ["RAWEDIT_DEVICE"] = "cuda"
     ours = CSharpServer(args.ours.split(), greeting="ready")
     where = torch.cuda.get_device_name() if args.device == "cuda" else f"{torch.get_num_threads()} threads"

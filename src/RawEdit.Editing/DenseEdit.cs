@@ -22,8 +22,9 @@ public sealed record DenseEdit(IReadOnlyList<WeightDelta> Deltas)
         var saved = targets.Select(w => (w, w.Clone())).ToList();
         for (int i = 0; i < Deltas.Count; i++)
         {
-            var delta = Tensor.FromArray(Deltas[i].Delta, Deltas[i].Rows, Deltas[i].Columns);
-            targets[i].Backend.Axpby(1, delta.Storage, 1, targets[i].Storage);
+            var delta = targets[i].Backend.Upload(Deltas[i].Delta);   // on the weight's backend
+            targets[i].Backend.Axpby(1, delta, 1, targets[i].Storage);
+            GC.KeepAlive(delta);
         }
         return new AppliedEdit(saved);
     }

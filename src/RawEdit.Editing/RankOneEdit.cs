@@ -31,10 +31,12 @@ public sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool O
     public AppliedEdit ApplyTo(ICausalLanguageModel model) => AppliedEdit.Apply(model, WeightName, Rows, Columns, weight =>
     {
         var (left, right) = OutByIn ? (R, U) : (U, R);
-        var l = Tensor.FromArray(left, left.Length, 1);
-        var r = Tensor.FromArray(right, 1, right.Length);
+        // On the weight's own backend (a model moved to the GPU keeps its weights there).
+        var (l, r) = (weight.Backend.Upload(left), weight.Backend.Upload(right));
         // W ← W + l·r: a GEMM with inner size 1, accumulating (beta = 1) into the weight in place.
-        weight.Backend.Gemm(false, false, Rows, Columns, 1, 1, l.Storage, 1, 0, r.Storage, Columns, 0, 1, weight.Storage, Columns, 0, 1);
+        weight.Backend.Gemm(false, false, Rows, Columns, 1, 1, l, 1, 0, r, Columns, 0, 1, weight.Storage, Columns, 0, 1);
+        GC.KeepAlive(l);
+        GC.KeepAlive(r);
     });
 
     private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));

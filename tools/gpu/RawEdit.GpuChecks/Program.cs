@@ -20,7 +20,8 @@ if (args.Length > 1 && args[0] == "--gemm")
 
 if (args.Length == 1 && args[0] == "--rome-server")
 {
-    RawEdit.Tensors.Cuda.DeviceSelection.UseEnvironmentChoice();
+    try { RawEdit.Tensors.Cuda.DeviceSelection.UseEnvironmentChoice(); }
+    catch (InvalidOperationException e) { Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}"); return 2; }
     return RawEdit.Benchmarks.Rome.RomeServer.Serve(Console.In, Console.Out);
 }
 
