@@ -28,6 +28,18 @@ __device__ __forceinline__ void store_c(T* c, int ldc, int m, int n, int i, int 
     *target = beta == (T)0 ? alpha * acc : alpha * acc + beta * *target;
 }
 
+// The tensor-core kernels' epilogue (gemm_bf16.cu, gemm_tf32.cu): one warp's 64 × 32 of C at (row, col) as 4 × 4
+// m16n8 accumulator fragments, element r of fragment (i, j) at row i·16 + g + 8·(r / 2), column j·8 + 2t + r % 2
+// (g = lane / 4, t = lane % 4; PTX ISA's C fragment layout for mma.m16n8k8 and m16n8k16).
+__device__ __forceinline__ void store_mma_tiles(const float (&acc)[4][4][4], float* c, int ldc, int m, int n, int row, int col,
+                                                int g, int t, float alpha, float beta)
+{
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            for (int r = 0; r < 4; r++)
+                store_c(c, ldc, m, n, row + i * 16 + g + 8 * (r / 2), col + j * 8 + 2 * t + r % 2, alpha, acc[i][j][r], beta);
+}
+
 #define TILE_M 64
 #define TILE_N 64
 #define TILE_K 16

@@ -112,8 +112,5 @@ extern "C" __global__ void __launch_bounds__(256) gemm_bf16_f32(int transA, int 
         __syncthreads();
     }
 
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++)
-            for (int r = 0; r < 4; r++)
-                store_c(c, ldc, m, n, row0 + warpRow + i * 16 + g + 8 * (r / 2), col0 + warpCol + j * 8 + 2 * t + r % 2, alpha, acc[i][j][r], beta);
+    store_mma_tiles(acc, c, ldc, m, n, row0 + warpRow, col0 + warpCol, g, t, alpha, beta);
 }

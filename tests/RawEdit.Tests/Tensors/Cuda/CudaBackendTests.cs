@@ -42,6 +42,10 @@ public class CudaBackendTests
         return host;
     }
 
+    private static double LargestMagnitude(float[] values) => values.Max(v => Math.Abs((double)v));
+
+    private static double LargestDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - (double)y)).Max();
+
     /// <summary>Runs <paramref name="kernel"/> on both backends with the same uploaded inputs and compares the listed outputs.</summary>
     private void Same(float[][] inputs, int[] outputs, Action<IBackend, TensorStorage[]> kernel, double tolerance = 1e-5)
     {
@@ -91,8 +95,7 @@ public class CudaBackendTests
         Product(tf32, onGpu);
         var expected = Down(cpu, onCpu[2]);
         var actual = Down(tf32, onGpu[2]);
-        double scale = expected.Max(v => Math.Abs((double)v));
-        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - (double)a)).Max() / scale;
+        double worst = LargestDifference(expected, actual) / LargestMagnitude(expected);
         TestContext.Out.WriteLine($"TF32 worst error relative to the output scale: {worst:E2}");
         // fp32 on either side differs by summation order only (~1e-7); TF32 inputs keep 10 mantissa bits (~1e-4 here).
         Assert.That(worst, Is.LessThan(5e-3).And.GreaterThan(1e-5), "the TF32 path ran, within its bound");
@@ -130,9 +133,9 @@ public class CudaBackendTests
         Product(bf16, onGpu);
         var expected = Down(cpu, exact[2]);
         var actual = Down(bf16, onGpu[2]);
-        double scale = expected.Max(v => Math.Abs((double)v));
-        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - (double)a)).Max() / scale;
-        double fromFp32 = Down(cpu, unrounded[2]).Zip(actual, (e, a) => Math.Abs(e - (double)a)).Max() / scale;
+        double scale = LargestMagnitude(expected);
+        double worst = LargestDifference(expected, actual) / scale;
+        double fromFp32 = LargestDifference(Down(cpu, unrounded[2]), actual) / scale;
         TestContext.Out.WriteLine($"bf16 path: worst error {worst:E2} against bf16-rounded inputs, {fromFp32:E2} against fp32 inputs");
         Assert.That(worst, Is.LessThan(5e-5), "the fp32 product of the rounded inputs, to summation order (tensor-core accumulation)");
         Assert.That(fromFp32, Is.GreaterThan(5e-4), "the inputs were rounded to bf16 (about 2e-3 here)");
