@@ -12,9 +12,9 @@
 
 using BenchmarkDotNet.Running;
 using RawEdit.Benchmarks.Gemm;
-using RawEdit.Tensors.Cuda;
+using RawEdit.Tensors.Gpu;
 
-try { DeviceSelection.UseEnvironmentChoice(); }   // RAWEDIT_DEVICE (cpu, cuda, auto), as the CLI's default: where models load
+try { DeviceSelection.UseEnvironmentChoice(); }   // RAWEDIT_DEVICE (cpu, cuda, ilgpu-cpu, auto), as the CLI's default: where models load
 catch (InvalidOperationException e)
 {
     Console.Error.WriteLine($"RawEdit.Benchmarks: {e.Message}");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RawEdit.Cli.Commands;
 using RawEdit.Tensors.Backend;
-using RawEdit.Tensors.Cuda;
+using RawEdit.Tensors.Gpu;
 
 namespace RawEdit.Cli;
 
@@ -26,7 +26,7 @@ public static class Program
         };
         var device = new Option<string>("--device")
         {
-            Description = $"Where models run: cpu, cuda (the first GPU; an error if none is usable) or auto; default ${DeviceSelection.Variable} or cpu",
+            Description = $"Where models run: cpu, cuda (the first GPU, through ILGPU; an error if none is usable), ilgpu-cpu (the GPU kernels on ILGPU's CPU accelerator: slow, for checking) or auto; default ${DeviceSelection.Variable} or cpu",
             Recursive = true,
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DeviceSelection.Variable) is { Length: > 0 } v ? v : "cpu",
         };

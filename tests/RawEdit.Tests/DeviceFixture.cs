@@ -1,12 +1,13 @@
 using RawEdit.Tensors.Backend;
-using RawEdit.Tensors.Cuda;
+using RawEdit.Tensors.Gpu;
 
 namespace RawEdit.Tests;
 
 /// <summary>
-/// Base of test fixtures that run once per backend (<c>[TestFixture("cpu")]</c>, <c>[TestFixture("cuda")]</c>): each
-/// test runs with that backend as its thread's default, so tensors it creates and models loaded through
-/// <see cref="Models.GoldenCase"/> live there. The cuda fixture reports "skipped: no CUDA device (why)" without one.
+/// Base of test fixtures that run once per backend (<c>[TestFixture("cpu")]</c>, <c>[TestFixture("ilgpu-cpu")]</c>,
+/// <c>[TestFixture("cuda")]</c>): each test runs with that backend as its thread's default, so tensors it creates and
+/// models loaded through <see cref="Models.GoldenCase"/> live there. "ilgpu-cpu" runs the GPU kernels on ILGPU's CPU
+/// accelerator, everywhere; the cuda fixture reports "skipped: no CUDA device (why)" without a GPU.
 /// </summary>
 public abstract class DeviceFixture(string device)
 {
@@ -15,9 +16,9 @@ public abstract class DeviceFixture(string device)
     [SetUp]
     public void UseDevice()
     {
-        if (Device == "cpu")
+        if (Device != "cuda")
         {
-            Backends.Default = Backends.Cpu;
+            Backends.Default = DeviceSelection.Resolve(Device);
             return;
         }
         var cuda = DeviceSelection.TryCuda(out var reason);

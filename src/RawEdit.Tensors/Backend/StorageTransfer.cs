@@ -1,5 +1,5 @@
 using RawEdit.Tensors.Cpu;
-using RawEdit.Tensors.Cuda;
+using RawEdit.Tensors.Gpu;
 
 namespace RawEdit.Tensors.Backend;
 
@@ -24,11 +24,11 @@ internal static class StorageTransfer
     {
         switch (source, target)
         {
-            case (CpuHalfStorage half, CudaBackend cuda):
-                var upload = cuda.UploadHalf(half.DType, half.Bits(0, checked((int)half.Length)));
+            case (CpuHalfStorage half, GpuBackend gpu):
+                var upload = gpu.UploadHalf(half.DType, half.Bits(0, checked((int)half.Length)));
                 GC.KeepAlive(half);   // a mapped source stays mapped until the copy has read it
                 return upload;
-            case (CudaStorage, CpuBackend cpu):
+            case (GpuStorage, CpuBackend cpu):
                 // Back to the host through fp32 (the conversion is exact both ways).
                 var floats = new float[source.Length];
                 source.Backend.Download(source, floats);

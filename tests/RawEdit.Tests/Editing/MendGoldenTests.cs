@@ -13,6 +13,7 @@ namespace RawEdit.Tests.Editing;
 /// error ≤ 1e-3 for the gradients, the parameter updates, the statistics, the editor's outputs and ΔW.
 /// </summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class MendGoldenTests(string device) : DeviceFixture(device)
 {

@@ -9,6 +9,7 @@ namespace RawEdit.Tests.Models;
 /// Tolerances from the issue: logits max |diff| ≤ 1e-4; gradients ‖ours − ref‖/‖ref‖ ≤ 1e-3 per tensor. On each backend.
 /// </summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class ModelGoldenTests(string device) : DeviceFixture(device)
 {

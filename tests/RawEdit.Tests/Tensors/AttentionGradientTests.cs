@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>Fused causal self-attention over packed qkv, with and without a right-padding key mask.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class AttentionGradientTests(string device) : DeviceFixture(device)
 {

@@ -6,6 +6,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>End-to-end gradients through composed ops, and reuse of one tensor in several places.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class CompositeGradientTests(string device) : DeviceFixture(device)
 {

@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>Unary functions, broadcasting binary ops, Scale and AddScalar against central differences.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class ElementwiseGradientTests(string device) : DeviceFixture(device)
 {

@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>GatherRows, Embedding, AddRows and PickColumns: repeated indices must accumulate, −1 columns must not.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class IndexingGradientTests(string device) : DeviceFixture(device)
 {

@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>CrossEntropy (with ignored targets) and KlDivergence against central differences.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class LossGradientTests(string device) : DeviceFixture(device)
 {

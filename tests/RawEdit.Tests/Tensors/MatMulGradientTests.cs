@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>MatMul (plain, flattened, batched; every transpose combination) and Linear against central differences.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class MatMulGradientTests(string device) : DeviceFixture(device)
 {

@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>LayerNorm (x, gamma, beta), Softmax and LogSoftmax against central differences.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class NormalizationGradientTests(string device) : DeviceFixture(device)
 {

@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>Sum (all and per axis, with and without keepDim), Mean and Norm.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class ReductionGradientTests(string device) : DeviceFixture(device)
 {

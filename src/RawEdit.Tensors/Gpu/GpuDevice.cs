@@ -1,0 +1,107 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace RawEdit.Tensors.Gpu;
+
+/// <summary>
+/// One ILGPU accelerator that the RawEdit kernels (Gpu/Kernels, C# compiled by ILGPU) run on: the first CUDA GPU, or
+/// ILGPU's CPU accelerator, which runs the very same kernel methods on host threads so their logic is tested on any
+/// machine. Kernels are launched on the default stream, so calls are ordered and a download waits for the work before
+/// it. Memory comes from a <see cref="DeviceMemoryPool{TBlock}"/> of byte buffers.
+/// </summary>
+public sealed class GpuDevice
+{
+    /// <summary>Threads of the one-group-per-row and grid-stride kernels on a GPU (a multiple of the warp size).</summary>
+    private const int GpuGroupSize = 256;
+
+    private static readonly Lazy<Context> SharedContext = new(() =>
+        Context.Create(builder => builder.Cuda().CPU().Optimize(OptimizationLevel.O2).EnableAlgorithms()));
+
+    private GpuDevice(Accelerator accelerator, string kind)
+    {
+        Accelerator = accelerator;
+        Kind = kind;
+        GroupSize = Math.Min(GpuGroupSize, accelerator.MaxNumThreadsPerGroup);
+        ComputeCapability = accelerator is CudaAccelerator cuda ? (cuda.Architecture.Major, cuda.Architecture.Minor) : (0, 0);
+        Memory = new DeviceMemoryPool<MemoryBuffer1D<byte, Stride1D.Dense>>(TryAllocate, block => block.Dispose());
+    }
+
+    /// <summary>The ILGPU context every device of this process shares (ILGPU compiles kernels per context).</summary>
+    public static Context Context => SharedContext.Value;
+
+    public Accelerator Accelerator { get; }
+    /// <summary>"cuda" or "ilgpu-cpu".</summary>
+    public string Kind { get; }
+    public bool IsCuda => Accelerator is CudaAccelerator;
+    public string Name => Accelerator.Name;
+    public (int Major, int Minor) ComputeCapability { get; }
+    /// <summary>Threads per group of the row and grid-stride kernels.</summary>
+    public int GroupSize { get; }
+    public DeviceMemoryPool<MemoryBuffer1D<byte, Stride1D.Dense>> Memory { get; }
+
+    /// <summary>The first CUDA GPU, or null with the reason none is usable.</summary>
+    public static GpuDevice? TryOpenCuda(out string? reason)
+    {
+        try
+        {
+            var devices = Context.GetCudaDevices();
+            if (devices.Count == 0)
+            {
+                reason = "ILGPU finds no CUDA device (no NVIDIA driver library, or no GPU)";
+                return null;
+            }
+            reason = null;
+            return new GpuDevice(devices[0].CreateAccelerator(Context), "cuda");
+        }
+        catch (Exception e) when (e is CudaException or DllNotFoundException or TypeInitializationException or NotSupportedException)
+        {
+            reason = $"the CUDA accelerator could not be created: {e.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// ILGPU's CPU accelerator, simulating 2 multiprocessors of one 4-thread warp each: the group barriers that the row
+    /// and tile kernels need are cheap with few threads per group on a 2-core machine, and every kernel is written for
+    /// any group and warp size, so the kernel code that runs here is the code that runs on a GPU.
+    /// </summary>
+    public static GpuDevice OpenCpuSimulator() =>
+        new(new CPUDevice(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 1, numMultiprocessors: 2)
+            .CreateCPUAccelerator(Context, CPUAcceleratorMode.Parallel), "ilgpu-cpu");
+
+    /// <summary>Makes this accelerator current on the calling thread (CUDA contexts are per thread).</summary>
+    public void Bind()
+    {
+        if (Accelerator.Context is not null && ILGPU.Runtime.Accelerator.Current != Accelerator) Accelerator.Bind();
+    }
+
+    public void Synchronize() => Accelerator.Synchronize();
+
+    private MemoryBuffer1D<byte, Stride1D.Dense>? TryAllocate(long bytes)
+    {
+        Bind();
+        try
+        {
+            return Accelerator.Allocate1D<byte>(bytes);
+        }
+        catch (Exception e) when (e is OutOfMemoryException or CudaException or AcceleratorException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Grid-stride launch shape over <paramref name="elements"/>: at most 32 groups per multiprocessor.</summary>
+    public KernelConfig ElementwiseConfig(long elements)
+    {
+        long groups = Math.Clamp((elements + GroupSize - 1) / GroupSize, 1, 32L * Accelerator.NumMultiprocessors);
+        return new KernelConfig((int)groups, GroupSize);
+    }
+
+    /// <summary>One group per row (rows beyond the grid are taken by a group-stride loop).</summary>
+    public KernelConfig PerRowConfig(long rows) =>
+        new((int)Math.Clamp(rows, 1, IsCuda ? 65_535 : 2L * Accelerator.NumMultiprocessors), GroupSize);
+
+    public override string ToString() => $"{Kind}: {Name}";
+}
