@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Gpt2Tokenizer throughput on WikiText-2 test (tokens/s), optionally alternating with the tokenizer of another revision.
 # Usage: benchmarks/tokenizer/run.sh [--against REV] [--rounds N] [--text FILE]
-#   --against REV  also build REV (in a temporary clone) and alternate its runs with this tree's, round by round,
-#                  so that background load on the shared machine hits both alike; REV must have the `tokenizer` mode.
+#   --against REV  also build REV's tokenizer (in a temporary clone) and alternate its runs with this tree's, round
+#                  by round, so that background load on the shared machine hits both alike. Both run this tree's
+#                  measuring code (benchmarks/RawEdit.Benchmarks/Tokenizer/), copied into the clone; REV must have
+#                  the `tokenizer` mode in Program.cs (0607e0b or later).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 against="" rounds=5 text="$root/../shared/data/wikitext/wiki.test.raw"
@@ -27,6 +29,7 @@ if [ -n "$against" ]; then
   trap 'rm -rf "$other"' EXIT
   git clone -q "$root" "$other"
   git -C "$other" checkout -q "$against"
+  cp "$root"/benchmarks/RawEdit.Benchmarks/Tokenizer/*.cs "$other/benchmarks/RawEdit.Benchmarks/Tokenizer/"
   trees+=("$other")
   labels+=("$against ($(git -C "$other" rev-parse --short HEAD))")
 fi

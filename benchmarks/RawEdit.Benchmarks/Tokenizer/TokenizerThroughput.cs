@@ -11,7 +11,8 @@ namespace RawEdit.Benchmarks.Tokenizer;
 /// - line by line, warm cache: one Encode per line, as `rawedit tokenize` and the evaluators call it.
 /// Each of <c>instances</c> fresh tokenizers (loaded from TOKENIZER_DIR, loading not timed) gives one empty-cache
 /// time and five warm times of each kind; medians are printed. One untimed instance runs first so that the JIT has
-/// settled before anything is timed.
+/// settled before anything is timed, and a full collection precedes each timed pass, so that no pass pays for the
+/// garbage an earlier one left (the empty-cache pass leaves the most).
 /// </summary>
 public static class TokenizerThroughput
 {
@@ -52,6 +53,8 @@ public static class TokenizerThroughput
 
     private static double Seconds(Action work)
     {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var clock = Stopwatch.StartNew();
         work();
         return clock.Elapsed.TotalSeconds;
