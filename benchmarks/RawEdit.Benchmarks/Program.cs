@@ -8,6 +8,7 @@
 //   checkpoint-measure DIR T S  : load, forward and ROME-edit timings and peak memory on it (CheckpointMeasure.cs)
 //   edit-methods-measure DIR M S : one MEMIT edit, one MEND edit or one MEND training step on it (EditMethodsMeasure.cs)
 //   cholesky N…               : float64 Cholesky factor and solve times at each size (CholeskyTiming.cs)
+//   tokenizer TEXT DIR [K]    : Gpt2Tokenizer tokens/s on TEXT, K fresh tokenizers from DIR (TokenizerThroughput.cs)
 //   anything else             : BenchmarkDotNet (e.g. --filter '*GemmBenchmarks*')
 
 using BenchmarkDotNet.Running;
@@ -35,6 +36,8 @@ if (args.Length == 4 && args[0] == "edit-methods-measure")
     return RawEdit.Benchmarks.Checkpoints.EditMethodsMeasure.Run(args[1], args[2], int.Parse(args[3]));
 if (args.Length > 1 && args[0] == "cholesky")
     return RawEdit.Benchmarks.LinearAlgebra.CholeskyTiming.Run(args.Skip(1).Select(int.Parse));
+if (args.Length is 3 or 4 && args[0] == "tokenizer")
+    return RawEdit.Benchmarks.Tokenizer.TokenizerThroughput.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3]) : 7);
 if (args.Length > 0 && args[0] == "gemm-server")
     return GemmServer.Serve(Console.In, Console.Out);
 if (args.Length > 0 && args[0] == "gemm")

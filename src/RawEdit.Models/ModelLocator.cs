@@ -21,7 +21,7 @@ public static class ModelLocator
     {
         string folder = Resolve(nameOrFolder);
         var loaded = ModelCheckpoint.LoadOnDefaultBackend(folder, Checkpoints.WeightPrecisions.FromEnvironment());
-        var tokenizer = HasTokenizerFiles(folder) ? Gpt2Tokenizer.FromDirectory(folder) : Gpt2Tokenizer.Default;
+        var tokenizer = Gpt2Tokenizer.HasTokenizerFiles(folder) ? Gpt2Tokenizer.FromDirectory(folder) : Gpt2Tokenizer.Default;
         if (tokenizer.VocabSize > loaded.Model.VocabSize)
             throw new InvalidDataException($"{folder}: tokenizer has {tokenizer.VocabSize} tokens but the model only {loaded.Model.VocabSize}");
         return new LoadedModel(loaded.Model, tokenizer, folder, loaded.Layout, loaded.StoredTypes);
@@ -37,10 +37,6 @@ public static class ModelLocator
         }
         throw new DirectoryNotFoundException($"model '{nameOrFolder}' is neither a folder nor a model in weights/");
     }
-
-    private static bool HasTokenizerFiles(string folder) =>
-        (File.Exists(Path.Combine(folder, "vocab.json")) && File.Exists(Path.Combine(folder, "merges.txt"))) ||
-        (File.Exists(Path.Combine(folder, "encoder.json")) && File.Exists(Path.Combine(folder, "vocab.bpe")));
 
     /// <summary>weights/ beside the executable (published builds) and in the enclosing repository (dotnet run).</summary>
     private static IEnumerable<string> WeightRoots()

@@ -55,7 +55,8 @@ public class Gpt2CheckpointTests
     [Test]
     public void Same_seed_gives_the_same_random_model_and_another_seed_does_not()
     {
-        Assert.That(Logits(Gpt2Initializer.Random(Small, 9)), Is.EqualTo(Logits(Gpt2Initializer.Random(Small, 9))));
+        var seed9 = Logits(Gpt2Initializer.Random(Small, 9));
+        Assert.That(Logits(Gpt2Initializer.Random(Small, 9)), Is.EqualTo(seed9));
         Assert.That(Logits(Gpt2Initializer.Random(Small, 9)), Is.Not.EqualTo(Logits(Gpt2Initializer.Random(Small, 10))));
     }
 

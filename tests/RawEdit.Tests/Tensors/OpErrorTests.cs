@@ -145,7 +145,7 @@ public class OpErrorTests
         var f32 = Tensor.Zeros(DType.F32, 2, 3);
         var f64 = Zeros(2, 3);
         var square32 = Tensor.Zeros(DType.F32, 3, 3);
-        foreach (var (op, call) in new (string, TestDelegate)[]
+        foreach (var (op, call) in new (string, Action)[]
         {
             ("Add", () => Ops.Add(f32, f64)),
             ("Mul broadcast", () => Ops.Mul(f64, Tensor.Zeros(DType.F32, 3))),
