@@ -12,7 +12,7 @@ internal static class GemmDispatch
     public static void Plain<T>(GpuDevice device, GemmShape shape, T alpha, ArrayView<T> a, ArrayView<T> b, T beta, ArrayView<T> c, int batch)
         where T : unmanaged, INumber<T>
     {
-        int group = device.GroupSize, edge = GemmKernels.TileEdge(group);
+        int group = device.GemmGroupSize, edge = GemmKernels.TileEdge(group);
         var config = new KernelConfig(
             new Index3D((shape.N + edge - 1) / edge, (shape.M + edge - 1) / edge, batch),
             new Index3D(group, 1, 1),

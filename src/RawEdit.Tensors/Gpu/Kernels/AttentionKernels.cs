@@ -17,15 +17,16 @@ public static class AttentionKernels
     public static void Probs<T, R>(ArrayView<T> qkv, ArrayView<T> keyMask, int hasMask, ArrayView<T> probs, int batch, int t, int c, int heads)
         where T : unmanaged, IFloatingPointIeee754<T> where R : struct, IReal<T>
     {
+        int lane = Group.IdxX, lanes = Group.DimX;   // read once: each read is a call on the CPU accelerator
         var scratch = SharedMemory.Allocate<T>(GroupReduce.MaxGroupSize);
         int d = c / heads;
         T scale = T.One / T.Sqrt(R.Of(d));
-        for (long rowIndex = Grid.IdxX; rowIndex < (long)batch * heads * t; rowIndex += Grid.DimX)
+        for (long rowIndex = Grid.IdxX, rowStep = Grid.DimX; rowIndex < (long)batch * heads * t; rowIndex += rowStep)
         {
             int i = (int)(rowIndex % t), h = (int)(rowIndex / t % heads), b = (int)(rowIndex / ((long)t * heads));
             long q = ((long)b * t + i) * 3 * c + h * d, p = rowIndex * t;
             T m = T.NegativeInfinity;
-            for (int j = Group.IdxX; j < t; j += Group.DimX)
+            for (int j = lane; j < t; j += lanes)
             {
                 T s = T.NegativeInfinity;
                 if (j <= i && (hasMask == 0 || keyMask[(long)b * t + j] != T.Zero))
@@ -40,10 +41,10 @@ public static class AttentionKernels
             }
             m = GroupReduce.Max(m, scratch);
             T sum = T.Zero;
-            for (int j = Group.IdxX; j < t; j += Group.DimX)
+            for (int j = lane; j < t; j += lanes)
                 sum += T.IsNegativeInfinity(probs[p + j]) ? T.Zero : T.Exp(probs[p + j] - m);
             T inv = T.One / GroupReduce.Sum(sum, scratch);   // as the CPU: e·(1/Σ)
-            for (int j = Group.IdxX; j < t; j += Group.DimX)
+            for (int j = lane; j < t; j += lanes)
                 probs[p + j] = T.IsNegativeInfinity(m) || T.IsNegativeInfinity(probs[p + j]) ? T.Zero : T.Exp(probs[p + j] - m) * inv;
         }
     }
@@ -53,7 +54,7 @@ public static class AttentionKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = c / heads;
-        for (long o = First; o < (long)batch * t * c; o += GridStride)
+        for (long o = First, step = GridStride; o < (long)batch * t * c; o += step)
         {
             int col = (int)(o % c), i = (int)(o / c % t), b = (int)(o / ((long)t * c)), h = col / d;
             long p = (((long)b * heads + h) * t + i) * t;
@@ -68,15 +69,16 @@ public static class AttentionKernels
     public static void DScores<T, R>(ArrayView<T> qkv, ArrayView<T> probs, ArrayView<T> dOutput, ArrayView<T> dScores, int batch, int t, int c, int heads)
         where T : unmanaged, IFloatingPointIeee754<T> where R : struct, IReal<T>
     {
+        int lane = Group.IdxX, lanes = Group.DimX;   // read once: each read is a call on the CPU accelerator
         var scratch = SharedMemory.Allocate<T>(GroupReduce.MaxGroupSize);
         int d = c / heads;
         T scale = T.One / T.Sqrt(R.Of(d));
-        for (long rowIndex = Grid.IdxX; rowIndex < (long)batch * heads * t; rowIndex += Grid.DimX)
+        for (long rowIndex = Grid.IdxX, rowStep = Grid.DimX; rowIndex < (long)batch * heads * t; rowIndex += rowStep)
         {
             int i = (int)(rowIndex % t), h = (int)(rowIndex / t % heads), b = (int)(rowIndex / ((long)t * heads));
             long p = rowIndex * t, dO = ((long)b * t + i) * c + h * d;
             T dot = T.Zero;
-            for (int j = Group.IdxX; j < t; j += Group.DimX)
+            for (int j = lane; j < t; j += lanes)
             {
                 T dp = T.Zero;
                 if (j <= i && probs[p + j] != T.Zero)
@@ -88,7 +90,7 @@ public static class AttentionKernels
                 dot += probs[p + j] * dp;
             }
             dot = GroupReduce.Sum(dot, scratch);
-            for (int j = Group.IdxX; j < t; j += Group.DimX)
+            for (int j = lane; j < t; j += lanes)
                 dScores[p + j] = probs[p + j] == T.Zero ? T.Zero : probs[p + j] * (dScores[p + j] - dot) * scale;
         }
     }
@@ -98,7 +100,7 @@ public static class AttentionKernels
         int batch, int t, int c, int heads) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = c / heads;
-        for (long o = First; o < (long)batch * t * 3 * c; o += GridStride)
+        for (long o = First, step = GridStride; o < (long)batch * t * 3 * c; o += step)
         {
             int col = (int)(o % (3 * c)), row = (int)(o / (3 * c) % t), b = (int)(o / ((long)t * 3 * c));
             int part = col / c, inner = col % c, h = inner / d;

@@ -54,31 +54,31 @@ public static class ConversionKernels
 
     public static void F16ToF32(ArrayView<ushort> x, ArrayView<float> y, long n)
     {
-        for (long i = First; i < n; i += GridStride) y[i] = HalfBitsToFloat(x[i]);
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = HalfBitsToFloat(x[i]);
     }
 
     public static void BF16ToF32(ArrayView<ushort> x, ArrayView<float> y, long n)
     {
-        for (long i = First; i < n; i += GridStride) y[i] = BFloat16BitsToFloat(x[i]);
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = BFloat16BitsToFloat(x[i]);
     }
 
     public static void F32ToF16(ArrayView<float> x, ArrayView<ushort> y, long n)
     {
-        for (long i = First; i < n; i += GridStride) y[i] = FloatToHalfBits(x[i]);
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = FloatToHalfBits(x[i]);
     }
 
     public static void F32ToBF16(ArrayView<float> x, ArrayView<ushort> y, long n)
     {
-        for (long i = First; i < n; i += GridStride) y[i] = FloatToBFloat16Bits(x[i]);
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = FloatToBFloat16Bits(x[i]);
     }
 
     public static void F32ToF64(ArrayView<float> x, ArrayView<double> y, long n)
     {
-        for (long i = First; i < n; i += GridStride) y[i] = x[i];
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = x[i];
     }
 
     public static void F64ToF32(ArrayView<double> x, ArrayView<float> y, long n)
     {
-        for (long i = First; i < n; i += GridStride) y[i] = (float)x[i];
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = (float)x[i];
     }
 }

@@ -56,14 +56,14 @@ public static class ElementwiseKernels
     public static void Unary<T, R>(int op, ArrayView<T> x, ArrayView<T> y, long n)
         where T : unmanaged, IFloatingPointIeee754<T> where R : struct, IReal<T>
     {
-        for (long i = First; i < n; i += GridStride) y[i] = Apply<T, R>(op, x[i]);
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = Apply<T, R>(op, x[i]);
     }
 
     // dx += f'(x)·dy
     public static void UnaryBackward<T, R>(int op, ArrayView<T> x, ArrayView<T> y, ArrayView<T> dy, ArrayView<T> dx, long n)
         where T : unmanaged, IFloatingPointIeee754<T> where R : struct, IReal<T>
     {
-        for (long i = First; i < n; i += GridStride) dx[i] += Derivative<T, R>(op, x[i], y[i]) * dy[i];
+        for (long i = First, step = GridStride; i < n; i += step) dx[i] += Derivative<T, R>(op, x[i], y[i]) * dy[i];
     }
 
     // y = a ∘ b under NumPy broadcasting: shapes right-aligned to y's rank, strides 0 on broadcast axes (aStrides and
@@ -71,7 +71,7 @@ public static class ElementwiseKernels
     public static void Binary<T>(int op, ArrayView<T> a, Dims aStrides, ArrayView<T> b, Dims bStrides, ArrayView<T> y, Dims yShape, long n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long i = First; i < n; i += GridStride)
+        for (long i = First, step = GridStride; i < n; i += step)
         {
             long rest = i, ai = 0, bi = 0;
             for (int axis = yShape.Rank - 1; axis >= 0; axis--)
@@ -89,11 +89,11 @@ public static class ElementwiseKernels
     // y = alpha·x + beta·y; beta = 0 overwrites without reading y.
     public static void Axpby<T>(T alpha, ArrayView<T> x, T beta, ArrayView<T> y, long n) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long i = First; i < n; i += GridStride) y[i] = beta == T.Zero ? alpha * x[i] : alpha * x[i] + beta * y[i];
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = beta == T.Zero ? alpha * x[i] : alpha * x[i] + beta * y[i];
     }
 
     public static void Fill<T>(ArrayView<T> y, T value, long n) where T : unmanaged
     {
-        for (long i = First; i < n; i += GridStride) y[i] = value;
+        for (long i = First, step = GridStride; i < n; i += step) y[i] = value;
     }
 }

@@ -52,20 +52,21 @@ public static class GemmKernels
     public static void Tiled<T>(GemmShape s, T alpha, T beta, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c) where T : unmanaged, INumber<T>
     {
         var shared = SharedMemory.GetDynamic<T>();
+        int lane = Group.IdxX, lanes = Group.DimX;   // read once: each read is a call on the CPU accelerator
         int side = 1;
-        while (side * side < Group.DimX) side++;
+        while (side * side < lanes) side++;
         int edge = 4 * side, rowLength = edge + Pad;
         var aTile = shared.SubView(0, TileK * rowLength);              // aTile[p·rowLength + i] = op(A)[row0 + i, p0 + p]
         var bTile = shared.SubView(TileK * rowLength, TileK * rowLength);   // bTile[p·rowLength + j] = op(B)[p0 + p, col0 + j]
         long z = Grid.IdxZ;
         int row0 = Grid.IdxY * edge, col0 = Grid.IdxX * edge;
-        int tx = Group.IdxX % side, ty = Group.IdxX / side;      // the thread's 4 × 4: rows ty + side·r, columns tx + side·q
+        int tx = lane % side, ty = lane / side;      // the thread's 4 × 4: rows ty + side·r, columns tx + side·q
         T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero, c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
         T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero, c30 = T.Zero, c31 = T.Zero, c32 = T.Zero, c33 = T.Zero;
 
         for (int p0 = 0; p0 < s.K; p0 += TileK)
         {
-            for (int e = Group.IdxX; e < edge * TileK; e += Group.DimX)
+            for (int e = lane; e < edge * TileK; e += lanes)
             {
                 int i = e / TileK, p = e % TileK;
                 aTile[p * rowLength + i] = s.LoadA(a, z, row0 + i, p0 + p);

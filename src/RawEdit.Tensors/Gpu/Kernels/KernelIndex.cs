@@ -5,7 +5,9 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// <summary>
 /// Index helpers shared by the kernels. Grid-stride loops start at the thread's global index and step by the grid's
 /// thread count, so any launch shape covers any element count (64-bit: GPT-J's embedding has 206 M elements).
-/// Row kernels give each group whole rows: the group's threads stride over the row's columns.
+/// Row kernels give each group whole rows: the group's threads stride over the row's columns. Kernels read these
+/// indices once, into locals, outside their loops: on ILGPU's CPU accelerator each read of Grid or Group is a call
+/// of hundreds of nanoseconds (measured: a copy loop at 374 ns an element with the stride re-read, 17 ns hoisted).
 /// </summary>
 internal static class KernelIndex
 {

@@ -14,7 +14,7 @@ public static class LayoutKernels
     public static void Permute<T>(ArrayView<T> x, Dims yShape, Dims xStridesPermuted, ArrayView<T> y, long n, int accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long i = First; i < n; i += GridStride)
+        for (long i = First, step = GridStride; i < n; i += step)
         {
             long rest = i, offset = 0;
             for (int k = yShape.Rank - 1; k >= 0; k--)
@@ -30,7 +30,7 @@ public static class LayoutKernels
     public static void CopyIntoAxis<T>(ArrayView<T> x, int outer, int xAxis, int inner, ArrayView<T> y, int yAxis, int offset, int accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long e = First; e < (long)outer * xAxis * inner; e += GridStride)
+        for (long e = First, step = GridStride; e < (long)outer * xAxis * inner; e += step)
         {
             long i = e % inner, a = e / inner % xAxis, o = e / ((long)xAxis * inner);
             long target = (o * yAxis + offset + a) * inner + i;
@@ -42,7 +42,7 @@ public static class LayoutKernels
     public static void CopyFromAxis<T>(ArrayView<T> x, int outer, int xAxis, int inner, int start, int length, ArrayView<T> y, int accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long e = First; e < (long)outer * length * inner; e += GridStride)
+        for (long e = First, step = GridStride; e < (long)outer * length * inner; e += step)
         {
             long i = e % inner, a = e / inner % length, o = e / ((long)length * inner);
             T v = x[(o * xAxis + start + a) * inner + i];
@@ -53,19 +53,19 @@ public static class LayoutKernels
     // y[r, :] = table[ids[r], :]
     public static void GatherRows<T>(ArrayView<T> table, int width, ArrayView<int> ids, int rows, ArrayView<T> y) where T : unmanaged
     {
-        for (long e = First; e < (long)rows * width; e += GridStride) y[e] = table[(long)ids[(int)(e / width)] * width + e % width];
+        for (long e = First, step = GridStride; e < (long)rows * width; e += step) y[e] = table[(long)ids[(int)(e / width)] * width + e % width];
     }
 
     // Half-stored embedding tables: rows widened to fp32 as they are gathered.
     public static void GatherRowsF16(ArrayView<ushort> table, int width, ArrayView<int> ids, int rows, ArrayView<float> y)
     {
-        for (long e = First; e < (long)rows * width; e += GridStride)
+        for (long e = First, step = GridStride; e < (long)rows * width; e += step)
             y[e] = ConversionKernels.HalfBitsToFloat(table[(long)ids[(int)(e / width)] * width + e % width]);
     }
 
     public static void GatherRowsBF16(ArrayView<ushort> table, int width, ArrayView<int> ids, int rows, ArrayView<float> y)
     {
-        for (long e = First; e < (long)rows * width; e += GridStride)
+        for (long e = First, step = GridStride; e < (long)rows * width; e += step)
             y[e] = ConversionKernels.BFloat16BitsToFloat(table[(long)ids[(int)(e / width)] * width + e % width]);
     }
 
@@ -73,20 +73,20 @@ public static class LayoutKernels
     public static void ScatterAddRows<T>(ArrayView<T> dy, int width, ArrayView<int> ids, int rows, ArrayView<T> table)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long j = First; j < width; j += GridStride)
+        for (long j = First, step = GridStride; j < width; j += step)
             for (int r = 0; r < rows; r++) table[(long)ids[r] * width + j] += dy[(long)r * width + j];
     }
 
     // y[r] = x[r, cols[r]] (0 where cols[r] < 0)
     public static void PickColumns<T>(ArrayView<T> x, int n, ArrayView<int> cols, int rows, ArrayView<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long r = First; r < rows; r += GridStride) y[r] = cols[(int)r] < 0 ? T.Zero : x[r * n + cols[(int)r]];
+        for (long r = First, step = GridStride; r < rows; r += step) y[r] = cols[(int)r] < 0 ? T.Zero : x[r * n + cols[(int)r]];
     }
 
     // dx[r, cols[r]] += dy[r]
     public static void PickColumnsBackward<T>(ArrayView<T> dy, int n, ArrayView<int> cols, int rows, ArrayView<T> dx) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long r = First; r < rows; r += GridStride)
+        for (long r = First, step = GridStride; r < rows; r += step)
             if (cols[(int)r] >= 0) dx[r * n + cols[(int)r]] += dy[r];
     }
 }

@@ -16,7 +16,7 @@ public static class ReductionKernels
     public static void ReduceToShape<T>(ArrayView<T> src, Dims srcStrides, Dims keptShape, Dims keptAxes, Dims reducedShape, Dims reducedAxes,
         ArrayView<T> dst, long dstCount, long reducedCount) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long o = First; o < dstCount; o += GridStride)
+        for (long o = First, step = GridStride; o < dstCount; o += step)
         {
             long rest = o, baseOffset = 0;
             for (int k = keptShape.Rank - 1; k >= 0; k--)
@@ -42,7 +42,7 @@ public static class ReductionKernels
     // y[o, i] (+)= Σ_a x[o, a, i]
     public static void SumAxis<T>(ArrayView<T> x, ArrayView<T> y, int outer, int axis, int inner, int accumulate) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long e = First; e < (long)outer * inner; e += GridStride)
+        for (long e = First, step = GridStride; e < (long)outer * inner; e += step)
         {
             long o = e / inner, i = e % inner, start = o * axis * inner + i;
             T sum = T.Zero;
@@ -54,7 +54,7 @@ public static class ReductionKernels
     // y[o, a, i] += x[o, i]
     public static void BroadcastAxisAdd<T>(ArrayView<T> x, ArrayView<T> y, int outer, int axis, int inner) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long e = First; e < (long)outer * axis * inner; e += GridStride)
+        for (long e = First, step = GridStride; e < (long)outer * axis * inner; e += step)
         {
             long i = e % inner, o = e / ((long)axis * inner);
             y[e] += x[o * inner + i];
@@ -65,14 +65,15 @@ public static class ReductionKernels
     public static void SumOfSquares<T, R>(ArrayView<T> x, long n, ArrayView<double> partial)
         where T : unmanaged, IFloatingPointIeee754<T> where R : struct, IReal<T>
     {
+        int lane = Group.IdxX, lanes = Group.DimX;   // read once: each read is a call on the CPU accelerator
         var scratch = SharedMemory.Allocate<double>(GroupReduce.MaxGroupSize);
         double sum = 0;
-        for (long i = First; i < n; i += GridStride)
+        for (long i = First, step = GridStride; i < n; i += step)
         {
             double v = R.Wide(x[i]);
             sum += v * v;
         }
         sum = GroupReduce.Sum(sum, scratch);
-        if (Group.IdxX == 0) partial[Grid.IdxX] = sum;
+        if (lane == 0) partial[Grid.IdxX] = sum;
     }
 }

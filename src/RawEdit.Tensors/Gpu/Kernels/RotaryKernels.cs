@@ -15,7 +15,7 @@ public static class RotaryKernels
         where T : unmanaged, IFloatingPointIeee754<T> where R : struct, IReal<T>
     {
         int c = heads * headDim;
-        for (long e = First; e < (long)batch * t * c; e += GridStride)
+        for (long e = First, step = GridStride; e < (long)batch * t * c; e += step)
         {
             int channel = (int)(e % c), position = (int)(e / c % t), within = channel % headDim;
             T value;

@@ -11,12 +11,13 @@ public static class TrainingKernels
     public static void CrossEntropy<T>(ArrayView<T> logits, ArrayView<int> targets, ArrayView<T> loss, ArrayView<T> lse, int rows, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int lane = Group.IdxX, lanes = Group.DimX;   // read once: each read is a call on the CPU accelerator
         var scratch = SharedMemory.Allocate<T>(GroupReduce.MaxGroupSize);
-        for (int row = Grid.IdxX; row < rows; row += Grid.DimX)
+        for (int row = Grid.IdxX, rowStep = Grid.DimX; row < rows; row += rowStep)
         {
             long start = (long)row * n;
             GroupReduce.RowMaxAndExpSum(logits.SubView(start, n), n, scratch, out T m, out T sum);
-            if (Group.IdxX == 0)
+            if (lane == 0)
             {
                 T l = m + T.Log(sum);
                 lse[row] = l;
@@ -29,14 +30,15 @@ public static class TrainingKernels
     public static void CrossEntropyBackward<T>(ArrayView<T> logits, ArrayView<int> targets, ArrayView<T> lse, ArrayView<T> dLoss, ArrayView<T> dLogits,
         int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int row = Grid.IdxX; row < rows; row += Grid.DimX)
+        int lane = Group.IdxX, lanes = Group.DimX;   // read once: each read is a call on the CPU accelerator
+        for (int row = Grid.IdxX, rowStep = Grid.DimX; row < rows; row += rowStep)
         {
             int target = targets[row];
             T g = dLoss[row];
             if (target < 0 || g == T.Zero) continue;
             long start = (long)row * n;
             T l = lse[row];
-            for (int j = Group.IdxX; j < n; j += Group.DimX)
+            for (int j = lane; j < n; j += lanes)
                 dLogits[start + j] += g * (T.Exp(logits[start + j] - l) - (j == target ? T.One : T.Zero));
         }
     }
@@ -58,7 +60,7 @@ public static class TrainingKernels
     public static void AdamW<T>(ArrayView<T> p, ArrayView<T> g, ArrayView<T> m, ArrayView<T> v, long n, AdamWStep<T> s)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long i = First; i < n; i += GridStride)
+        for (long i = First, step = GridStride; i < n; i += step)
         {
             T gi = g[i];
             T mi = s.Beta1 * m[i] + (T.One - s.Beta1) * gi;

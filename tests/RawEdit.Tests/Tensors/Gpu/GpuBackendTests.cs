@@ -6,18 +6,30 @@ namespace RawEdit.Tests.Tensors.Gpu;
 
 /// <summary>
 /// Every <see cref="IBackend"/> kernel of the ILGPU backend against the CPU backend on the same random inputs (fp32 to
-/// 1e-5 relative to the output's scale): on ILGPU's CPU accelerator in every run, on CUDA where a GPU is usable
-/// (skipped, saying why, elsewhere). The tensor-core paths need CUDA compute capability 8.0.
+/// 1e-5 relative to the output's scale): on ILGPU's CPU accelerator in every run, with groups of 1 thread (as
+/// `--device ilgpu-cpu`) and of 4 (so the group logic runs: tree reductions, a 2 × 2 thread grid per GEMM tile), and
+/// on CUDA where a GPU is usable (skipped, saying why, elsewhere). The tensor-core paths need compute capability 8.0.
 /// </summary>
 [TestFixture("ilgpu-cpu")]
+[TestFixture("ilgpu-cpu-4")]
 [TestFixture("cuda")]
 public class GpuBackendTests(string device)
 {
+    private static readonly Lazy<GpuBackend> FourThreadGroups = new(() => new GpuBackend(GpuDevice.OpenCpuSimulator(threadsPerGroup: 4)));
     private readonly IBackend cpu = Backends.Cpu;
+
+    [Test]
+    public void The_device_has_the_group_size_the_fixture_names()
+    {
+        int expected = device switch { "ilgpu-cpu" => 1, "ilgpu-cpu-4" => 4, _ => 256 };
+        Assert.That(Gpu().Device.GroupSize, Is.EqualTo(expected));
+        Assert.That(Gpu().Device.GemmGroupSize, Is.EqualTo(expected));
+    }
 
     private GpuBackend Gpu()
     {
         if (device == "ilgpu-cpu") return DeviceSelection.CpuSimulator;
+        if (device == "ilgpu-cpu-4") return FourThreadGroups.Value;
         var cuda = DeviceSelection.TryCuda(out var reason);
         if (cuda is null) Assert.Ignore($"skipped: no CUDA device ({reason})");
         return cuda!;

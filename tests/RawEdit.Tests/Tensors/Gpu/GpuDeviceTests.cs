@@ -60,13 +60,13 @@ public class GpuDeviceTests
     }
 
     [Test]
-    public void The_cpu_accelerator_is_always_there_with_a_power_of_two_group()
+    public void The_cpu_accelerator_is_always_there_and_groups_are_powers_of_two([Values(1, 2, 3, 4, 16)] int threads)
     {
-        var device = DeviceSelection.CpuSimulator.Device;
-        Assert.That(device.IsCuda, Is.False);
+        Assert.That(DeviceSelection.CpuSimulator.Device.IsCuda, Is.False);
         Assert.That(DeviceSelection.CpuSimulator.Name, Is.EqualTo("ilgpu-cpu"));
-        Assert.That(device.GroupSize & (device.GroupSize - 1), Is.Zero, "GroupReduce needs a power of two");
-        Assert.That(device.GroupSize, Is.LessThanOrEqualTo(256));
+        var device = GpuDevice.OpenCpuSimulator(threads);
+        Assert.That(device.GroupSize, Is.EqualTo(threads == 3 ? 2 : threads), "GroupReduce needs a power of two: rounded down");
+        Assert.That(device.GemmGroupSize, Is.EqualTo(threads == 16 ? 16 : threads >= 4 ? 4 : 1), "the tiled GEMM needs a square");
     }
 
     [Test]
