@@ -14,7 +14,6 @@ namespace RawEdit.Tests.Editing;
 /// current z are compared at the same tolerance to localise a failure.
 /// </summary>
 [TestFixture("cpu")]
-[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class MemitGoldenTests(string device) : DeviceFixture(device)
 {

@@ -15,7 +15,6 @@ namespace RawEdit.Tests.Editing;
 /// compared at the same tolerance to localise a failure.
 /// </summary>
 [TestFixture("cpu")]
-[TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
 public class RomeGoldenTests(string device) : DeviceFixture(device)
 {
