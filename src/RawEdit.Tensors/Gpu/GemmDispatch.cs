@@ -12,12 +12,13 @@ internal static class GemmDispatch
     public static void Plain<T>(GpuDevice device, GemmShape shape, T alpha, ArrayView<T> a, ArrayView<T> b, T beta, ArrayView<T> c, int batch)
         where T : unmanaged, INumber<T>
     {
-        int group = device.GemmGroupSize, edge = GemmKernels.TileEdge(group);
+        int group = device.GemmGroupSize;
+        long tiles = GemmKernels.TileCount(shape, group, batch);
         var config = new KernelConfig(
-            new Index3D((shape.N + edge - 1) / edge, (shape.M + edge - 1) / edge, batch),
-            new Index3D(group, 1, 1),
+            new Index1D(device.GroupsForTiles(tiles)),
+            new Index1D(group),
             SharedMemoryConfig.RequestDynamic<T>(GemmKernels.SharedElements(group)));
-        device.Accelerator.Launch(GemmKernels.Tiled, config, shape, alpha, beta, a, b, c);
+        device.Accelerator.Launch(GemmKernels.Tiled, config, shape, alpha, beta, a, b, c, tiles);
     }
 
     /// <summary>Runs the product on the tensor cores when the backend allows it and the device has them; false otherwise.</summary>

@@ -109,6 +109,9 @@ public sealed class GpuDevice
     public KernelConfig ElementwiseConfig(long elements) =>
         new((int)Math.Clamp((elements + GroupSize - 1) / GroupSize, 1, MaxGroups), GroupSize);
 
+    /// <summary>Groups for a kernel that loops over <paramref name="tiles"/> work tiles: one per tile on a GPU.</summary>
+    public int GroupsForTiles(long tiles) => (int)Math.Clamp(tiles, 1, IsCuda ? int.MaxValue : MaxGroups);
+
     /// <summary>One group per row on a GPU (up to 65,535; rows beyond the grid are taken by a group-stride loop).</summary>
     public KernelConfig PerRowConfig(long rows) => new((int)Math.Clamp(rows, 1, IsCuda ? 65_535 : MaxGroups), GroupSize);
 

@@ -23,7 +23,7 @@ public static class AttentionKernels
         T scale = T.One / T.Sqrt(R.Of(d));
         for (long rowIndex = Grid.IdxX, rowStep = Grid.DimX; rowIndex < (long)batch * heads * t; rowIndex += rowStep)
         {
-            int i = (int)(rowIndex % t), h = (int)(rowIndex / t % heads), b = (int)(rowIndex / ((long)t * heads));
+            QueryRow(rowIndex, t, heads, out int b, out int h, out int i);
             long q = ((long)b * t + i) * 3 * c + h * d, p = rowIndex * t;
             T m = T.NegativeInfinity;
             for (int j = lane; j < t; j += lanes)
@@ -47,6 +47,14 @@ public static class AttentionKernels
             for (int j = lane; j < t; j += lanes)
                 probs[p + j] = T.IsNegativeInfinity(m) || T.IsNegativeInfinity(probs[p + j]) ? T.Zero : T.Exp(probs[p + j] - m) * inv;
         }
+    }
+
+    /// <summary>The (b, h, i) of query row (b·H + h)·T + i.</summary>
+    private static void QueryRow(long rowIndex, int t, int heads, out int b, out int h, out int i)
+    {
+        i = (int)(rowIndex % t);
+        h = (int)(rowIndex / t % heads);
+        b = (int)(rowIndex / ((long)t * heads));
     }
 
     // O[b, i, h·D + e] = Σ_j P[b, h, i, j]·V[b, j, h·D + e], one thread per output element.
@@ -75,7 +83,7 @@ public static class AttentionKernels
         T scale = T.One / T.Sqrt(R.Of(d));
         for (long rowIndex = Grid.IdxX, rowStep = Grid.DimX; rowIndex < (long)batch * heads * t; rowIndex += rowStep)
         {
-            int i = (int)(rowIndex % t), h = (int)(rowIndex / t % heads), b = (int)(rowIndex / ((long)t * heads));
+            QueryRow(rowIndex, t, heads, out int b, out int h, out int i);
             long p = rowIndex * t, dO = ((long)b * t + i) * c + h * d;
             T dot = T.Zero;
             for (int j = lane; j < t; j += lanes)

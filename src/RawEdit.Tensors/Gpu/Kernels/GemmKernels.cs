@@ -33,10 +33,12 @@ public struct GemmShape
 
 /// <summary>
 /// The plain tiled GEMM, for fp32 and fp64 on any accelerator. The group's G threads form a √G × √G grid (G a power
-/// of four: 256 on a GPU, 4 on the CPU accelerator); each thread sums a 4 × 4 register tile of C, so a group makes a
-/// (4√G) × (4√G) tile of C (64 × 64 for 256 threads), with k in steps of <see cref="TileK"/> through dynamic shared
-/// memory (op(A) k-major, op(B) row-major, rows padded by 4). Every element of C is one thread's sum over p in
-/// increasing order. Grid: (⌈n / tile⌉, ⌈m / tile⌉, batch).
+/// of four: 256 on a GPU, 1 or 4 on the CPU accelerator); each thread sums a 4 × 4 register tile of C, so a group makes
+/// a (4√G) × (4√G) tile of C (64 × 64 for 256 threads), with k in steps of <see cref="TileK"/> through dynamic shared
+/// memory (op(A) k-major, op(B) row-major, rows padded by 4). Tiles are numbered over (batch, tile row, tile column)
+/// and each group takes tiles Grid.IdxX, Grid.IdxX + Grid.DimX, …: a GPU launches one group per tile, the CPU
+/// accelerator two groups (each group costs it tens of microseconds to schedule). Every element of C is one thread's
+/// sum over p in increasing order.
 /// </summary>
 public static class GemmKernels
 {
@@ -49,48 +51,58 @@ public static class GemmKernels
     /// <summary>Dynamic shared memory elements the kernel needs per group.</summary>
     public static int SharedElements(int groupSize) => 2 * TileK * (TileEdge(groupSize) + Pad);
 
-    public static void Tiled<T>(GemmShape s, T alpha, T beta, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c) where T : unmanaged, INumber<T>
+    /// <summary>Tiles of C over the whole batch for a group of <paramref name="groupSize"/> threads.</summary>
+    public static long TileCount(GemmShape s, int groupSize, int batch)
     {
-        var shared = SharedMemory.GetDynamic<T>();
+        int edge = TileEdge(groupSize);
+        return (long)((s.M + edge - 1) / edge) * ((s.N + edge - 1) / edge) * batch;
+    }
+
+    public static void Tiled<T>(GemmShape s, T alpha, T beta, ArrayView<T> a, ArrayView<T> b, ArrayView<T> c, long tiles) where T : unmanaged, INumber<T>
+    {
         int lane = Group.IdxX, lanes = Group.DimX;   // read once: each read is a call on the CPU accelerator
+        var shared = SharedMemory.GetDynamic<T>();
         int side = 1;
         while (side * side < lanes) side++;
         int edge = 4 * side, rowLength = edge + Pad;
-        var aTile = shared.SubView(0, TileK * rowLength);              // aTile[p·rowLength + i] = op(A)[row0 + i, p0 + p]
+        var aTile = shared.SubView(0, TileK * rowLength);                   // aTile[p·rowLength + i] = op(A)[row0 + i, p0 + p]
         var bTile = shared.SubView(TileK * rowLength, TileK * rowLength);   // bTile[p·rowLength + j] = op(B)[p0 + p, col0 + j]
-        long z = Grid.IdxZ;
-        int row0 = Grid.IdxY * edge, col0 = Grid.IdxX * edge;
         int tx = lane % side, ty = lane / side;      // the thread's 4 × 4: rows ty + side·r, columns tx + side·q
-        T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero, c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
-        T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero, c30 = T.Zero, c31 = T.Zero, c32 = T.Zero, c33 = T.Zero;
-
-        for (int p0 = 0; p0 < s.K; p0 += TileK)
+        int tileColumns = (s.N + edge - 1) / edge, tileRows = (s.M + edge - 1) / edge;
+        for (long tile = Grid.IdxX, tileStep = Grid.DimX; tile < tiles; tile += tileStep)
         {
-            for (int e = lane; e < edge * TileK; e += lanes)
+            long z = tile / ((long)tileRows * tileColumns);
+            int row0 = (int)(tile / tileColumns % tileRows) * edge, col0 = (int)(tile % tileColumns) * edge;
+            T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero, c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
+            T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero, c30 = T.Zero, c31 = T.Zero, c32 = T.Zero, c33 = T.Zero;
+            for (int p0 = 0; p0 < s.K; p0 += TileK)
             {
-                int i = e / TileK, p = e % TileK;
-                aTile[p * rowLength + i] = s.LoadA(a, z, row0 + i, p0 + p);
-                int pb = e / edge, j = e % edge;
-                bTile[pb * rowLength + j] = s.LoadB(b, z, p0 + pb, col0 + j);
+                for (int e = lane; e < edge * TileK; e += lanes)
+                {
+                    int i = e / TileK, p = e % TileK;
+                    aTile[p * rowLength + i] = s.LoadA(a, z, row0 + i, p0 + p);
+                    int pb = e / edge, j = e % edge;
+                    bTile[pb * rowLength + j] = s.LoadB(b, z, p0 + pb, col0 + j);
+                }
+                Group.Barrier();
+                for (int p = 0; p < TileK; p++)
+                {
+                    int ar = p * rowLength + ty, bc = p * rowLength + tx;
+                    T a0 = aTile[ar], a1 = aTile[ar + side], a2 = aTile[ar + 2 * side], a3 = aTile[ar + 3 * side];
+                    T b0 = bTile[bc], b1 = bTile[bc + side], b2 = bTile[bc + 2 * side], b3 = bTile[bc + 3 * side];
+                    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+                }
+                Group.Barrier();
             }
-            Group.Barrier();
-            for (int p = 0; p < TileK; p++)
-            {
-                int ar = p * rowLength + ty, bc = p * rowLength + tx;
-                T a0 = aTile[ar], a1 = aTile[ar + side], a2 = aTile[ar + 2 * side], a3 = aTile[ar + 3 * side];
-                T b0 = bTile[bc], b1 = bTile[bc + side], b2 = bTile[bc + 2 * side], b3 = bTile[bc + 3 * side];
-                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
-            }
-            Group.Barrier();
+            int r0 = row0 + ty, q0 = col0 + tx;
+            StoreRow(s, c, z, r0, q0, side, alpha, beta, c00, c01, c02, c03);
+            StoreRow(s, c, z, r0 + side, q0, side, alpha, beta, c10, c11, c12, c13);
+            StoreRow(s, c, z, r0 + 2 * side, q0, side, alpha, beta, c20, c21, c22, c23);
+            StoreRow(s, c, z, r0 + 3 * side, q0, side, alpha, beta, c30, c31, c32, c33);
         }
-        int r0 = row0 + ty, q0 = col0 + tx;
-        StoreRow(s, c, z, r0, q0, side, alpha, beta, c00, c01, c02, c03);
-        StoreRow(s, c, z, r0 + side, q0, side, alpha, beta, c10, c11, c12, c13);
-        StoreRow(s, c, z, r0 + 2 * side, q0, side, alpha, beta, c20, c21, c22, c23);
-        StoreRow(s, c, z, r0 + 3 * side, q0, side, alpha, beta, c30, c31, c32, c33);
     }
 
     private static void StoreRow<T>(GemmShape s, ArrayView<T> c, long z, int i, int j, int side, T alpha, T beta, T v0, T v1, T v2, T v3)
