@@ -2,7 +2,7 @@ using RawEdit.Tensors.Gpu;
 
 namespace RawEdit.Tests.Cli;
 
-/// <summary>--device on the CLI: cpu as before, auto falling back to the CPU, cuda failing in words where no GPU is usable.</summary>
+/// <summary>--device on the CLI: cpu as before, ilgpu-cpu giving the same text, auto falling back to the CPU, cuda failing in words where no GPU is usable.</summary>
 public class DeviceOptionTests
 {
     private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
@@ -16,6 +16,15 @@ public class DeviceOptionTests
         Assert.That(cpu.Code, Is.Zero, cpu.Err);
         Assert.That(auto.Code, Is.Zero, auto.Err);
         if (DeviceSelection.TryCuda(out _) is null) Assert.That(auto.Out, Is.EqualTo(cpu.Out), "auto is the CPU without a GPU");
+    }
+
+    [Test]
+    public void The_gpu_kernels_on_the_cpu_accelerator_generate_the_same_text_as_the_cpu()
+    {
+        var cpu = CliTests.Run("", [.. Generate, "--device", "cpu"]);
+        var simulated = CliTests.Run("", [.. Generate, "--device", "ilgpu-cpu"]);
+        Assert.That(simulated.Code, Is.Zero, simulated.Err);
+        Assert.That(simulated.Out, Is.EqualTo(cpu.Out).And.Not.Empty);
     }
 
     [Test]
