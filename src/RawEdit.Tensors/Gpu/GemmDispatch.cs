@@ -24,6 +24,23 @@ internal static class GemmDispatch
     }
 
     /// <summary>
+    /// fp32 products without tensor cores: on CUDA the 128-tile kernel when m and n are at least 128 (its 8 × 8 register
+    /// tiles need full tiles to pay; it needs 256-thread groups, which ILGPU's CPU accelerator here does not have), else
+    /// the plain kernel.
+    /// </summary>
+    public static void Fp32(GpuDevice device, GemmShape shape, float alpha, ArrayView<float> a, ArrayView<float> b, float beta, ArrayView<float> c, int batch)
+    {
+        if (device.IsCuda && shape.M >= LargeTileGemmKernels.Tile && shape.N >= LargeTileGemmKernels.Tile)
+            LaunchLargeTile(device.Accelerator, shape, alpha, a, b, beta, c, batch);
+        else Plain(device, shape, alpha, a, b, beta, c, batch);
+    }
+
+    /// <summary><see cref="LargeTileGemmKernels.Fp32"/> over the product's 128 × 128 tiles.</summary>
+    public static void LaunchLargeTile(Accelerator accelerator, GemmShape shape, float alpha, ArrayView<float> a, ArrayView<float> b,
+        float beta, ArrayView<float> c, int batch) =>
+        accelerator.Launch(LargeTileGemmKernels.Fp32, Tiles128(shape, batch), shape, alpha, beta, a, b, c);
+
+    /// <summary>
     /// The tensor cores need CUDA compute capability 8.0 and the user's consent (GpuBackend.AllowBf16 / AllowTf32, as
     /// PyTorch's autocast(bfloat16) / allow_tf32). bf16 takes precedence: C fp32, A and B each fp32, bf16 or f16. TF32:
     /// A, B and C fp32. Anything else (fp64 above all) stays on the plain kernel.
@@ -55,12 +72,12 @@ internal static class GemmDispatch
     /// <summary><see cref="TensorCoreGemmKernels.Tf32{TMma}"/> over the product's 128 × 128 tiles.</summary>
     public static void LaunchTf32<TMma>(Accelerator accelerator, GemmShape shape, float alpha, ArrayView<float> a, ArrayView<float> b,
         float beta, ArrayView<float> c, int batch) where TMma : struct, IWarpMma<TMma> =>
-        accelerator.Launch(TensorCoreGemmKernels.Tf32<TMma>, TensorCoreConfig(shape, batch), shape, alpha, beta, a, b, c);
+        accelerator.Launch(TensorCoreGemmKernels.Tf32<TMma>, Tiles128(shape, batch), shape, alpha, beta, a, b, c);
 
     /// <summary><see cref="TensorCoreGemmKernels.Bf16{TMma}"/> over the product's 128 × 128 tiles; kinds as <see cref="Bf16Operand"/>.</summary>
     public static void LaunchBf16<TMma>(Accelerator accelerator, GemmShape shape, float alpha, ArrayView<byte> a, int kindA, ArrayView<byte> b, int kindB,
         float beta, ArrayView<float> c, int batch) where TMma : struct, IWarpMma<TMma> =>
-        accelerator.Launch(TensorCoreGemmKernels.Bf16<TMma>, TensorCoreConfig(shape, batch), shape, kindA, kindB, alpha, beta, a, b, c);
+        accelerator.Launch(TensorCoreGemmKernels.Bf16<TMma>, Tiles128(shape, batch), shape, kindA, kindB, alpha, beta, a, b, c);
 
     /// <summary>The bf16 kernel's operand kind of a storage type, −1 for one it does not read (fp64).</summary>
     public static int Bf16Operand(DType dtype) => dtype switch
@@ -71,7 +88,6 @@ internal static class GemmDispatch
         _ => -1,
     };
 
-    private static KernelConfig TensorCoreConfig(GemmShape shape, int batch) => new(
-        new Index3D((shape.N + TensorCoreGemmKernels.Tile - 1) / TensorCoreGemmKernels.Tile, (shape.M + TensorCoreGemmKernels.Tile - 1) / TensorCoreGemmKernels.Tile, batch),
-        new Index3D(TensorCoreGemmKernels.GroupSize, 1, 1));
+    // The 128 × 128 tiles of C, 256 threads each (the tensor-core and large-tile kernels).
+    private static KernelConfig Tiles128(GemmShape shape, int batch) => new(new Index3D((shape.N + 127) / 128, (shape.M + 127) / 128, batch), new Index3D(256, 1, 1));
 }

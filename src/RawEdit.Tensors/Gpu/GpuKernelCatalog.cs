@@ -65,6 +65,7 @@ public static class GpuKernelCatalog
         .. Pair("rotary", "rotary", RotaryKernels.Rotary<float, Real32>, RotaryKernels.Rotary<double, Real64>),
 
         .. Pair("gemm", "gemm_tiled", GemmKernels.Tiled<float>, GemmKernels.Tiled<double>),
+        One("gemm", "gemm_large_tile_f32", LargeTileGemmKernels.Fp32),
         One("gemm", "gemm_tf32", TensorCoreGemmKernels.Tf32<PtxWarpMma>),
         One("gemm", "gemm_bf16", TensorCoreGemmKernels.Bf16<PtxWarpMma>),
     ];
