@@ -23,6 +23,7 @@ public static class Program
             MendEvalCommand.Create(),
             SequentialCommand.Create(),
             ReportCommand.Create(),
+            KernelsCommand.Create(),
         };
         var device = new Option<string>("--device")
         {

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch's GEMM (cuBLAS) timed like RawEdit.GpuChecks --gemm: 3 warm-ups, median of 5 × 10 products.
+"""PyTorch's GEMM (cuBLAS), timed between CUDA events: 3 warm-ups, median of 5 × 10 products. tools/gpu/bench-gemm.sh
+runs it for bf16, the mode ILGPU's CuBlas does not bind (RawEdit.GpuChecks --gemm times fp32 and TF32 cuBLAS itself).
 
 torch_gemm.py [--mode fp32|tf32|bf16] M,N,K …: fp32 with TF32 off, fp32 with TF32 on, or bf16 operands (fp32
 accumulation; cuBLAS writes C in bf16 where ours writes fp32).

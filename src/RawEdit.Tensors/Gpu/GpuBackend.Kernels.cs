@@ -30,7 +30,7 @@ public sealed partial class GpuBackend
             GC.KeepAlive(wideB);
             return;
         }
-        if (IsF32(a, b, c)) GemmDispatch.Plain(Device, shape, (float)alpha, V<float>(a), V<float>(b), (float)beta, V<float>(c), batch);
+        if (IsF32(a, b, c)) GemmDispatch.Fp32(Device, shape, (float)alpha, V<float>(a), V<float>(b), (float)beta, V<float>(c), batch);
         else GemmDispatch.Plain(Device, shape, alpha, V<double>(a), V<double>(b), beta, V<double>(c), batch);
     }
 

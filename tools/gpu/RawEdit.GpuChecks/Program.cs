@@ -1,8 +1,10 @@
 // rawedit-gpu-checks [--list] [PATTERN…]: runs (or, with --list, names) the RawEdit tests whose full names start with
 // a PATTERN, or contain it when it starts with "~", and none of whose full names contain a "!" PATTERN (default: the
-// CUDA kernel suites and every per-backend fixture's cuda half), through NUnit's own runner; prints one line per
-// failure and per skip reason, and ends with "N passed, N failed, N skipped". Exit code 1 when any test failed.
-// rawedit-gpu-checks --gemm [--mode fp32|tf32|bf16] M,N,K [M,N,K…]: times our CUDA GEMM at each shape instead (GemmTiming.cs).
+// GPU suites of RawEdit.Tests.Tensors.Gpu and every per-backend fixture's "cuda" half, less the halves and tests that
+// run on ILGPU's CPU accelerator, which CI runs), through NUnit's own runner; prints one line per failure and per skip
+// reason, and ends with "N passed, N failed, N skipped". Exit code 1 when any test failed.
+// rawedit-gpu-checks --gemm [--mode fp32|tf32|bf16|all] [--rounds N] M,N,K [M,N,K…]: our GEMM against cuBLAS at each
+// shape instead (GemmTiming.cs).
 // rawedit-gpu-checks --rome-server: RawEdit.Benchmarks' ROME line protocol (benchmarks/rome/side_by_side.py), on
 // RAWEDIT_DEVICE's backend; so the GPU machine needs only this one self-contained program.
 using System.Diagnostics;
@@ -13,21 +15,34 @@ using NUnit.Framework.Internal.Filters;
 
 if (args.Length > 1 && args[0] == "--gemm")
 {
-    bool moded = args.Length > 3 && args[1] == "--mode";
-    try { return RawEdit.GpuChecks.GemmTiming.Run(moded ? args[2] : "fp32", args.Skip(moded ? 3 : 1)); }
-    catch (InvalidOperationException e) { Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}"); return 2; }
+    var rest = args.Skip(1).ToList();
+    string Option(string name, string fallback)
+    {
+        int at = rest.IndexOf(name);
+        if (at < 0 || at + 1 >= rest.Count) return fallback;
+        string value = rest[at + 1];
+        rest.RemoveRange(at, 2);
+        return value;
+    }
+    try { return RawEdit.GpuChecks.GemmTiming.Run(Option("--mode", "fp32"), int.Parse(Option("--rounds", "3")), rest); }
+    catch (Exception e) when (e is InvalidOperationException or FormatException or DllNotFoundException)
+    {
+        Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}");
+        return 2;
+    }
 }
 
 if (args.Length == 1 && args[0] == "--rome-server")
 {
-    try { RawEdit.Tensors.Cuda.DeviceSelection.UseEnvironmentChoice(); }
+    try { RawEdit.Tensors.Gpu.DeviceSelection.UseEnvironmentChoice(); }
     catch (InvalidOperationException e) { Console.Error.WriteLine($"rawedit-gpu-checks: {e.Message}"); return 2; }
     return RawEdit.Benchmarks.Rome.RomeServer.Serve(Console.In, Console.Out);
 }
 
 bool list = args.Length > 0 && args[0] == "--list";
 string[] patterns = args.Skip(list ? 1 : 0).ToArray();
-if (!patterns.Any(p => !p.StartsWith('!'))) patterns = ["RawEdit.Tests.Tensors.Cuda", "~(\"cuda\")", .. patterns];
+if (!patterns.Any(p => !p.StartsWith('!')))
+    patterns = ["RawEdit.Tests.Tensors.Gpu", "~(\"cuda\")", "!(\"ilgpu-cpu\")", "!TensorCoreGemmTests", .. patterns];
 var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
 runner.Load(typeof(RawEdit.Tests.TestPaths).Assembly, new Dictionary<string, object>());
 var filter = new PatternFilter(patterns);
