@@ -42,7 +42,7 @@ if (args.Length == 1 && args[0] == "--rome-server")
 bool list = args.Length > 0 && args[0] == "--list";
 string[] patterns = args.Skip(list ? 1 : 0).ToArray();
 if (!patterns.Any(p => !p.StartsWith('!')))
-    patterns = ["RawEdit.Tests.Tensors.Gpu", "~(\"cuda\")", "!(\"ilgpu-cpu\")", "!TensorCoreGemmTests", .. patterns];
+    patterns = ["RawEdit.Tests.Tensors.Gpu", "~(\"cuda\")", "!(\"ilgpu-cpu\")", "!(\"ilgpu-cpu-4\")", "!TensorCoreGemmTests", .. patterns];
 var runner = new NUnitTestAssemblyRunner(new DefaultTestAssemblyBuilder());
 runner.Load(typeof(RawEdit.Tests.TestPaths).Assembly, new Dictionary<string, object>());
 var filter = new PatternFilter(patterns);
