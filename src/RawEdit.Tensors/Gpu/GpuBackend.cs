@@ -123,6 +123,8 @@ public sealed partial class GpuBackend(GpuDevice device) : IBackend
     public TensorStorage Convert(TensorStorage src, DType dtype)
     {
         var s = S(src);
+        // Everything converts through fp32 except f32 ↔ f64 (direct).
+        if (s.DType != dtype && s.DType != DType.F32 && dtype != DType.F32) return Convert(Convert(s, DType.F32), dtype);
         Device.Bind();
         var result = new GpuStorage(this, dtype, s.Length);
         if (s.DType == dtype)
@@ -130,8 +132,6 @@ public sealed partial class GpuBackend(GpuDevice device) : IBackend
             Copy(s, 0, result, 0, s.Length);
             return result;
         }
-        // Everything converts through fp32 except f32 ↔ f64 (direct).
-        if (s.DType != DType.F32 && dtype != DType.F32) return Convert(Convert(s, DType.F32), dtype);
         if (s.Length == 0) return result;
         var config = Device.ElementwiseConfig(s.Length);
         switch (s.DType, dtype)

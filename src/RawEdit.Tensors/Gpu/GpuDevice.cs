@@ -41,7 +41,7 @@ public sealed class GpuDevice
     /// <summary>Threads per group of the row and grid-stride kernels (a power of two).</summary>
     public int GroupSize { get; }
 
-    /// <summary>Threads per group of the tiled GEMM: the largest square of a power of two not above <see cref="GroupSize"/>.</summary>
+    /// <summary>Threads per group of the tiled GEMM, which needs a square thread grid: the largest power of four not above <see cref="GroupSize"/>.</summary>
     public int GemmGroupSize => 1 << (2 * (BitOperations.Log2((uint)GroupSize) / 2));
     public DeviceMemoryPool<MemoryBuffer1D<byte, Stride1D.Dense>> Memory { get; }
 
@@ -81,7 +81,7 @@ public sealed class GpuDevice
     /// <summary>Makes this accelerator current on the calling thread (CUDA contexts are per thread).</summary>
     public void Bind()
     {
-        if (Accelerator.Context is not null && ILGPU.Runtime.Accelerator.Current != Accelerator) Accelerator.Bind();
+        if (ILGPU.Runtime.Accelerator.Current != Accelerator) Accelerator.Bind();
     }
 
     public void Synchronize() => Accelerator.Synchronize();
@@ -101,7 +101,7 @@ public sealed class GpuDevice
 
     /// <summary>
     /// The most groups a launch gets: 32 per multiprocessor on a GPU; 2 on the CPU accelerator, where each group costs
-    /// tens of microseconds to schedule and two groups keep both cores busy.
+    /// tens of microseconds to schedule (two rather than one, so every launch still runs the kernels' group-stride loops).
     /// </summary>
     private long MaxGroups => IsCuda ? 32L * Accelerator.NumMultiprocessors : 2;
 
