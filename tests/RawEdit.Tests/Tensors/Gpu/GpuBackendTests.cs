@@ -289,7 +289,14 @@ public class GpuBackendTests(string device)
     public void Half_weights_widen_exactly_and_narrow_to_nearest_even([Values(DType.F16, DType.BF16)] DType half)
     {
         var gpu = Gpu();
-        var values = Random(4096, 32, 70000).Concat([0f, -0f, 1e-7f, 65504f, 65520f, float.PositiveInfinity, float.NegativeInfinity]).ToArray();
+        // Besides random values: f16's subnormals (m·2^-24, m < 1024) with the ties between them, which round to even
+        // (0.5·2^-24 → 0, 1.5·2^-24 → 2, 2.5·2^-24 → 2), the largest subnormal and smallest normal, fp32's own
+        // subnormals, and the overflow edge.
+        const float Ulp = 5.9604645e-8f;   // 2^-24
+        float[] edges = [0f, -0f, 1e-7f, 0.5f * Ulp, 1.5f * Ulp, 2.5f * Ulp, -2.5f * Ulp, 3.3f * Ulp, 1023.5f * Ulp, 1023.49f * Ulp,
+            6.1035156e-5f, 1e-40f, -1e-40f, 65504f, 65519.99f, 65520f, float.PositiveInfinity, float.NegativeInfinity];
+        var tiny = Random(1024, 42, 6.2e-5f);   // all in f16's subnormal range
+        var values = Random(4096, 32, 70000).Concat(tiny).Concat(edges).ToArray();
         var onCpu = cpu.Convert(cpu.Upload(values), half);
         var onGpu = gpu.Convert(gpu.Upload(values), half);
         Assert.That(Down(gpu, onGpu), Is.EqualTo(Down(cpu, onCpu)), "narrowing, then widening");
