@@ -77,8 +77,7 @@ public sealed partial class GpuBackend
     public void ReduceToShape(TensorStorage src, int[] srcShape, TensorStorage dst, int[] dstShape)
     {
         int rank = srcShape.Length;
-        var strides = new long[rank];
-        for (long s = 1, i = rank - 1; i >= 0; i--) { strides[i] = s; s *= srcShape[i]; }
+        var strides = BroadcastKernels<float>.StridesIn(srcShape, srcShape);   // row-major: a shape seen in itself
         var kept = new List<int>();
         var reduced = new List<int>();
         for (int axis = 0; axis < rank; axis++)
@@ -118,9 +117,7 @@ public sealed partial class GpuBackend
 
     public void Permute(TensorStorage x, int[] xShape, int[] perm, TensorStorage y, bool accumulate)
     {
-        int rank = xShape.Length;
-        var xStrides = new long[rank];
-        for (long s = 1, i = rank - 1; i >= 0; i--) { xStrides[i] = s; s *= xShape[i]; }
+        var xStrides = BroadcastKernels<float>.StridesIn(xShape, xShape);   // row-major: a shape seen in itself
         if (y.Length == 0) return;
         var (yShape, permutedStrides) = (Dims.Of(perm.Select(p => xShape[p]).ToArray()), Dims.Of(perm.Select(p => xStrides[p]).ToArray()));
         var config = Device.ElementwiseConfig(y.Length);
