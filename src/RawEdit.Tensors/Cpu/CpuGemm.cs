@@ -10,9 +10,10 @@
 // beta == 0 overwrites C without reading it (NaN in C does not leak). alpha == 0 or k == 0 gives
 // C = beta·C without reading A or B. Results are bit-identical for every ThreadCount.
 //
-// Dispatch: m == 1 or n == 1 → matrix–vector path (GemmSmall); otherwise the packed, blocked,
-// Vector256/FMA path (GemmBlocked + GemmPacking + GemmMicroKernel), split over threads by
-// GemmParallel / GemmThreading. Without AVX2+FMA the reference loop is used (correct, slow).
+// Dispatch (KernelPath, see GemmKernel.cs): m == 1 or n == 1 → matrix–vector path (GemmSmall);
+// otherwise the packed, blocked path (GemmBlocked + GemmPacking) with the 12×32 AVX-512 or the 6×16
+// AVX2 micro-kernel, split over threads by GemmParallel / GemmThreading. Without AVX2+FMA (or with
+// KernelPath = Reference) the reference loop is used (correct, slow).
 
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
@@ -112,7 +113,8 @@ public static unsafe partial class CpuGemm
             ScaleC(g);
             return;
         }
-        if (!IsAccelerated)
+        GemmKernelPath path = s_kernelPath;
+        if (path == GemmKernelPath.Reference)
         {
             ReferenceCore(g);
             return;
@@ -124,8 +126,14 @@ public static unsafe partial class CpuGemm
         }
 
         int threads = GemmThreading.UsefulThreads((long)g.M * g.N * g.K, maxThreads);
-        if (threads == 1) GemmBlocked.Run(g, 0, g.M, 0, g.N);
-        else GemmParallel.Execute(g, threads);
+        if (path == GemmKernelPath.Avx512) ExecutePacked<Avx512Kernel>(g, threads);
+        else ExecutePacked<Avx2Kernel>(g, threads);
+    }
+
+    private static void ExecutePacked<TK>(in GemmProblem g, int threads) where TK : struct, IGemmKernel
+    {
+        if (threads == 1) GemmBlocked.Run<TK>(g, 0, g.M, 0, g.N);
+        else GemmParallel.Execute<TK>(g, threads);
     }
 
     /// <summary>C = beta · C (zero when beta == 0, whatever C held).</summary>

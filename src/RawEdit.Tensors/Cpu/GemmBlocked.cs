@@ -1,4 +1,5 @@
-// Goto/BLIS-style blocked driver: runs the packed GEMM on one rectangular part of C.
+// Goto/BLIS-style blocked driver: runs the packed GEMM on one rectangular part of C, generic over the
+// micro-kernel (IGemmKernel: MR, NR, MC, NC and the packers; KC is common to all kernels).
 //
 // Shape legend (row-major, fp32):
 //   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C
@@ -36,17 +37,11 @@ internal unsafe struct GemmProblem
 [SkipLocalsInit]
 internal static unsafe class GemmBlocked
 {
-    private const int MR = GemmMicroKernel.MR;
-    private const int NR = GemmMicroKernel.NR;
-
-    /// <summary>Upper bound of the k block (floats). B micro-panel KC×NR×4 B = 24 KiB sits in the 48 KiB L1d.</summary>
+    /// <summary>
+    /// Upper bound of the k block (floats), the same for every kernel so that all paths round alike.
+    /// AVX2: B micro-panel KC×16×4 B = 24 KiB in the 32 KiB L1d; AVX-512: KC×32×4 B = 48 KiB, read from L2.
+    /// </summary>
     public const int KC = 384;
-
-    /// <summary>Upper bound of the row block; multiple of MR. A block MC×KC×4 B = 288 KiB in the 1 MiB L2.</summary>
-    public const int MC = 192;
-
-    /// <summary>Upper bound of the column block; multiple of NR. B block KC×NC×4 B = 3 MiB in L3.</summary>
-    public const int NC = 2048;
 
     /// <summary>
     /// Splits an extent into ceil(total/max) near-equal blocks. Used for k so the blocking (and with it
@@ -62,20 +57,21 @@ internal static unsafe class GemmBlocked
     /// <summary>k block size used for a problem with this k (all blocks but the last have this size).</summary>
     public static int KBlock(int k) => BalancedBlock(k, KC, 8);
 
-    public static int PadRows(int m) => (m + MR - 1) / MR * MR;
-    public static int PadCols(int n) => (n + NR - 1) / NR * NR;
+    public static int PadRows<TK>(int m) where TK : struct, IGemmKernel => (m + TK.MR - 1) / TK.MR * TK.MR;
+    public static int PadCols<TK>(int n) where TK : struct, IGemmKernel => (n + TK.NR - 1) / TK.NR * TK.NR;
 
     /// <summary>
     /// Computes C[rowBegin..rowEnd, colBegin..colEnd]. rowBegin must be a multiple of MR when
     /// sharedA is given, colBegin a multiple of NR when sharedB is given.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(in GemmProblem g, int rowBegin, int rowEnd, int colBegin, int colEnd,
-        float* sharedA = null, float* sharedB = null)
+    public static void Run<TK>(in GemmProblem g, int rowBegin, int rowEnd, int colBegin, int colEnd,
+        float* sharedA = null, float* sharedB = null) where TK : struct, IGemmKernel
     {
+        int MC = TK.MC, NC = TK.NC;
         if (rowEnd <= rowBegin || colEnd <= colBegin) return;
         int kcMax = KBlock(g.K);
-        int mPad = PadRows(g.M), nPad = PadCols(g.N);
+        int mPad = PadRows<TK>(g.M), nPad = PadCols<TK>(g.N);
 
         for (int jc = colBegin; jc < colEnd; jc += NC)
         {
@@ -89,24 +85,25 @@ internal static unsafe class GemmBlocked
 
                 float* packB;
                 if (sharedB != null) packB = sharedB + (nint)pc * nPad + (nint)jc * kc;
-                else GemmPacking.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, packB = GemmBuffers.B());
+                else GemmPacking.PackB<TK>(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, packB = GemmBuffers<TK>.B());
 
                 for (int ic = rowBegin; ic < rowEnd; ic += MC)
                 {
                     int mc = Math.Min(MC, rowEnd - ic);
                     float* packA;
                     if (sharedA != null) packA = sharedA + (nint)pc * mPad + (nint)ic * kc;
-                    else GemmPacking.PackA(g.TransA, g.A, g.Lda, ic, mc, pc, kc, packA = GemmBuffers.A());
-                    MacroKernel(kc, mc, nc, packA, packB, g.C + ic * g.Ldc + jc, g.Ldc, g.Alpha, beta, overwrite);
+                    else GemmPacking.PackA<TK>(g.TransA, g.A, g.Lda, ic, mc, pc, kc, packA = GemmBuffers<TK>.A());
+                    MacroKernel<TK>(kc, mc, nc, packA, packB, g.C + ic * g.Ldc + jc, g.Ldc, g.Alpha, beta, overwrite);
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel(int kc, int mc, int nc, float* packA, float* packB, float* c, nint ldc,
-        float alpha, float beta, bool overwrite)
+    private static void MacroKernel<TK>(int kc, int mc, int nc, float* packA, float* packB, float* c, nint ldc,
+        float alpha, float beta, bool overwrite) where TK : struct, IGemmKernel
     {
+        int MR = TK.MR, NR = TK.NR;
         for (int jr = 0; jr < nc; jr += NR)
         {
             int nr = Math.Min(NR, nc - jr);
@@ -117,22 +114,50 @@ internal static unsafe class GemmBlocked
                 float* ap = packA + (nint)ir * kc;
                 float* ct = c + ir * ldc + jr;
                 if (mr == MR && nr == NR)
-                    GemmMicroKernel.Tile(kc, ap, bp, ct, ldc, alpha, beta, overwrite);
+                    TK.Tile(kc, ap, bp, ct, ldc, alpha, beta, overwrite);
                 else
-                    GemmMicroKernel.EdgeTile(kc, ap, bp, ct, ldc, mr, nr, alpha, beta, overwrite);
+                    EdgeTile<TK>(kc, ap, bp, ct, ldc, mr, nr, alpha, beta, overwrite);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Edge tile (mr ≤ MR rows, nr ≤ NR columns valid): the packed panels are zero-padded, so the full
+    /// tile is computed into a scratch tile and only the valid part is written back, with the same
+    /// rounding as the kernel's own write-back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EdgeTile<TK>(int kc, float* a, float* b, float* c, nint ldc, int mr, int nr,
+        float alpha, float beta, bool overwrite) where TK : struct, IGemmKernel
+    {
+        int NR = TK.NR;
+        float* scratch = stackalloc float[TK.MR * NR + 16];
+        float* t = (float*)(((nint)scratch + 63) & ~(nint)63);
+        TK.Tile(kc, a, b, t, NR, 1f, 0f, overwrite: true); // t = acc exactly (1 · acc)
+        for (int i = 0; i < mr; i++)
+        {
+            float* ci = c + i * ldc;
+            float* ti = t + i * NR;
+            if (overwrite)
+            {
+                for (int j = 0; j < nr; j++) ci[j] = ti[j] * alpha;
+            }
+            else
+            {
+                for (int j = 0; j < nr; j++) ci[j] = MathF.FusedMultiplyAdd(ti[j], alpha, beta * ci[j]);
             }
         }
     }
 }
 
 /// <summary>
-/// Per-thread packing buffers, each allocated (64-byte aligned) on the thread's first need and reused
-/// by every later call on that thread: A block 288 KiB, B block 3 MiB.
+/// Per-thread packing buffers of one kernel's block sizes, each allocated (64-byte aligned) on the
+/// thread's first need and reused by every later call on that thread (AVX2: A block 288 KiB, B block 3 MiB).
 /// </summary>
-internal static unsafe class GemmBuffers
+internal static unsafe class GemmBuffers<TK> where TK : struct, IGemmKernel
 {
-    public const int ASize = GemmBlocked.MC * GemmBlocked.KC;
-    public const int BSize = GemmBlocked.KC * GemmBlocked.NC;
+    private static int ASize => TK.MC * GemmBlocked.KC;
+    private static int BSize => GemmBlocked.KC * TK.NC;
 
     [ThreadStatic] private static nint s_a;
     [ThreadStatic] private static nint s_b;

@@ -20,9 +20,6 @@ namespace RawEdit.Tensors.Cpu;
 
 internal static unsafe class GemmParallel
 {
-    private const int MR = GemmMicroKernel.MR;
-    private const int NR = GemmMicroKernel.NR;
-
     /// <summary>Largest shared pre-packed operand (floats) before falling back to the grid scheme (settable by tests).</summary>
     internal static long MaxSharedFloats = 32L << 20; // 128 MiB
 
@@ -39,23 +36,24 @@ internal static unsafe class GemmParallel
         public int NextPack = -1, PackDone, NextStrip = -1;
     }
 
-    public static void Execute(in GemmProblem g, int threads)
+    public static void Execute<TK>(in GemmProblem g, int threads) where TK : struct, IGemmKernel
     {
+        int MR = TK.MR, NR = TK.NR;
         bool splitN = g.N >= g.M;
-        long sharedFloats = splitN ? (long)GemmBlocked.PadRows(g.M) * g.K : (long)GemmBlocked.PadCols(g.N) * g.K;
+        long sharedFloats = splitN ? (long)GemmBlocked.PadRows<TK>(g.M) * g.K : (long)GemmBlocked.PadCols<TK>(g.N) * g.K;
         int unit = splitN ? NR : MR;
         int extent = splitN ? g.N : g.M;
         int units = (extent + unit - 1) / unit;
         if (sharedFloats > MaxSharedFloats || units < threads)
         {
-            ExecuteGrid(g, threads);
+            ExecuteGrid<TK>(g, threads);
             return;
         }
 
         // S = threads · q strips, q in [1, 4] by size, more when a strip would exceed NC columns.
         int q = Math.Clamp(extent / (threads * MinStrip), 1, 4);
         int strips = threads * q;
-        if (splitN) strips = Math.Max(strips, (g.N + GemmBlocked.NC - 1) / GemmBlocked.NC);
+        if (splitN) strips = Math.Max(strips, (g.N + TK.NC - 1) / TK.NC);
         strips = (strips + threads - 1) / threads * threads;
         int width = ((extent + strips - 1) / strips + unit - 1) / unit * unit;
         strips = (extent + width - 1) / width;
@@ -68,7 +66,7 @@ internal static unsafe class GemmParallel
                 G = g, SplitN = splitN, Shared = shared, Strips = strips, StripWidth = width,
                 PackChunks = Math.Min(splitN ? (g.M + MR - 1) / MR : (g.N + NR - 1) / NR, 2 * threads),
             };
-            GemmThreading.Run(threads, plan, &Participant);
+            GemmThreading.Run(threads, plan, &Participant<TK>);
         }
         finally
         {
@@ -76,13 +74,13 @@ internal static unsafe class GemmParallel
         }
     }
 
-    private static void Participant(Plan p, int part)
+    private static void Participant<TK>(Plan p, int part) where TK : struct, IGemmKernel
     {
         ref readonly GemmProblem g = ref p.G;
         int c;
         while ((c = Interlocked.Increment(ref p.NextPack)) < p.PackChunks)
         {
-            PackChunk(p, c);
+            PackChunk<TK>(p, c);
             Interlocked.Increment(ref p.PackDone);
         }
         var spin = new SpinWait();
@@ -92,34 +90,35 @@ internal static unsafe class GemmParallel
         {
             int begin = c * p.StripWidth;
             int end = Math.Min(begin + p.StripWidth, p.SplitN ? g.N : g.M);
-            if (p.SplitN) GemmBlocked.Run(g, 0, g.M, begin, end, sharedA: p.Shared);
-            else GemmBlocked.Run(g, begin, end, 0, g.N, sharedB: p.Shared);
+            if (p.SplitN) GemmBlocked.Run<TK>(g, 0, g.M, begin, end, sharedA: p.Shared);
+            else GemmBlocked.Run<TK>(g, begin, end, 0, g.N, sharedB: p.Shared);
         }
     }
 
     /// <summary>Packs one row chunk (SplitN: of op(A)) or column chunk (of op(B)) over all k blocks.</summary>
-    private static void PackChunk(Plan p, int chunk)
+    private static void PackChunk<TK>(Plan p, int chunk) where TK : struct, IGemmKernel
     {
+        int MR = TK.MR, NR = TK.NR;
         ref readonly GemmProblem g = ref p.G;
         int kcMax = GemmBlocked.KBlock(g.K);
         if (p.SplitN)
         {
             GemmThreading.Range(g.M, MR, p.PackChunks, chunk, out int r0, out int r1);
-            int mPad = GemmBlocked.PadRows(g.M);
+            int mPad = GemmBlocked.PadRows<TK>(g.M);
             for (int pc = 0; pc < g.K; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, g.K - pc);
-                if (r1 > r0) GemmPacking.PackA(g.TransA, g.A, g.Lda, r0, r1 - r0, pc, kc, p.Shared + (nint)pc * mPad + (nint)r0 * kc);
+                if (r1 > r0) GemmPacking.PackA<TK>(g.TransA, g.A, g.Lda, r0, r1 - r0, pc, kc, p.Shared + (nint)pc * mPad + (nint)r0 * kc);
             }
         }
         else
         {
             GemmThreading.Range(g.N, NR, p.PackChunks, chunk, out int c0, out int c1);
-            int nPad = GemmBlocked.PadCols(g.N);
+            int nPad = GemmBlocked.PadCols<TK>(g.N);
             for (int pc = 0; pc < g.K; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, g.K - pc);
-                if (c1 > c0) GemmPacking.PackB(g.TransB, g.B, g.Ldb, pc, kc, c0, c1 - c0, p.Shared + (nint)pc * nPad + (nint)c0 * kc);
+                if (c1 > c0) GemmPacking.PackB<TK>(g.TransB, g.B, g.Ldb, pc, kc, c0, c1 - c0, p.Shared + (nint)pc * nPad + (nint)c0 * kc);
             }
         }
     }
@@ -130,22 +129,22 @@ internal static unsafe class GemmParallel
         public int Tm, Tn;
     }
 
-    private static void ExecuteGrid(in GemmProblem g, int threads)
+    private static void ExecuteGrid<TK>(in GemmProblem g, int threads) where TK : struct, IGemmKernel
     {
-        GemmThreading.ChooseGrid(g.M, g.N, threads, out int tm, out int tn);
+        GemmThreading.ChooseGrid(g.M, g.N, TK.MR, TK.NR, threads, out int tm, out int tn);
         if (tm * tn == 1)
         {
-            GemmBlocked.Run(g, 0, g.M, 0, g.N);
+            GemmBlocked.Run<TK>(g, 0, g.M, 0, g.N);
             return;
         }
-        GemmThreading.Run(tm * tn, new GridState { G = g, Tm = tm, Tn = tn }, &RunGridPart);
+        GemmThreading.Run(tm * tn, new GridState { G = g, Tm = tm, Tn = tn }, &RunGridPart<TK>);
     }
 
-    private static void RunGridPart(GridState s, int part)
+    private static void RunGridPart<TK>(GridState s, int part) where TK : struct, IGemmKernel
     {
-        GemmThreading.Range(s.G.M, MR, s.Tm, part / s.Tn, out int r0, out int r1);
-        GemmThreading.Range(s.G.N, NR, s.Tn, part % s.Tn, out int c0, out int c1);
-        GemmBlocked.Run(s.G, r0, r1, c0, c1);
+        GemmThreading.Range(s.G.M, TK.MR, s.Tm, part / s.Tn, out int r0, out int r1);
+        GemmThreading.Range(s.G.N, TK.NR, s.Tn, part % s.Tn, out int c0, out int c1);
+        GemmBlocked.Run<TK>(s.G, r0, r1, c0, c1);
     }
 
     /// <summary>One cached, growable, 64-byte aligned buffer for the shared packed operand; concurrent callers get their own.</summary>

@@ -27,13 +27,13 @@ internal static unsafe class GemmThreading
     }
 
     /// <summary>
-    /// Chooses the grid tm × tn = threads over (mTiles × nTiles) that minimises the largest part;
+    /// Chooses the grid tm × tn = threads over (mTiles × nTiles) of mr × nr tiles that minimises the largest part;
     /// ties go to splitting n (each part then streams a disjoint slice of B).
     /// </summary>
-    public static void ChooseGrid(int m, int n, int threads, out int tm, out int tn)
+    public static void ChooseGrid(int m, int n, int mr, int nr, int threads, out int tm, out int tn)
     {
-        int mTiles = (m + GemmMicroKernel.MR - 1) / GemmMicroKernel.MR;
-        int nTiles = (n + GemmMicroKernel.NR - 1) / GemmMicroKernel.NR;
+        int mTiles = (m + mr - 1) / mr;
+        int nTiles = (n + nr - 1) / nr;
         tm = 1; tn = 1;
         long best = long.MaxValue;
         for (int a = 1; a <= threads; a++)
@@ -41,7 +41,7 @@ internal static unsafe class GemmThreading
             if (threads % a != 0) continue;
             int b = threads / a;
             if (a > mTiles || b > nTiles) continue;
-            long part = (long)((mTiles + a - 1) / a) * GemmMicroKernel.MR * ((nTiles + b - 1) / b) * GemmMicroKernel.NR;
+            long part = (long)((mTiles + a - 1) / a) * mr * ((nTiles + b - 1) / b) * nr;
             if (part < best || (part == best && b > tn)) { best = part; tm = a; tn = b; }
         }
     }

@@ -11,14 +11,9 @@ using static RawEdit.Tests.Tensors.Cpu.GemmTestUtil;
 
 namespace RawEdit.Tests.Tensors.Cpu;
 
-[TestFixture, NonParallelizable]
-public unsafe class CpuGemmTests
+[TestFixture(GemmKernelPath.Avx512), TestFixture(GemmKernelPath.Avx2), NonParallelizable]
+public unsafe class CpuGemmTests(GemmKernelPath path) : GemmSettingsFixture(path)
 {
-    private int _savedThreads;
-
-    [SetUp] public void SaveThreads() => _savedThreads = CpuGemm.ThreadCount;
-    [TearDown] public void RestoreThreads() => CpuGemm.ThreadCount = _savedThreads;
-
     private static readonly int[] EdgeSizes = { 1, 2, 3, 7, 16, 17, 31, 33, 65, 129, 257 };
     private static readonly (bool, bool)[] Combos = { (false, false), (false, true), (true, false), (true, true) };
 

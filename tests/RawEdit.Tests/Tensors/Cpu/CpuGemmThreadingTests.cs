@@ -10,14 +10,9 @@ using static RawEdit.Tests.Tensors.Cpu.GemmTestUtil;
 
 namespace RawEdit.Tests.Tensors.Cpu;
 
-[TestFixture, NonParallelizable]
-public unsafe class CpuGemmThreadingTests
+[TestFixture(GemmKernelPath.Avx512), TestFixture(GemmKernelPath.Avx2), NonParallelizable]
+public unsafe class CpuGemmThreadingTests(GemmKernelPath path) : GemmSettingsFixture(path)
 {
-    private int _savedThreads;
-
-    [SetUp] public void SaveThreads() => _savedThreads = CpuGemm.ThreadCount;
-    [TearDown] public void RestoreThreads() => CpuGemm.ThreadCount = _savedThreads;
-
     private static float[] RunWithThreads(int threads, bool ta, bool tb, int m, int n, int k, float alpha,
         float[] a, int lda, float[] b, int ldb, float beta, float[] c0, int ldc)
     {

@@ -1,4 +1,4 @@
-// Register-blocked micro-kernel of the packed GEMM.
+// AVX2 micro-kernel of the packed GEMM (6 × 16 tile of Vector256) and its panel packers.
 //
 // Shape legend (all row-major, fp32):
 //   a   : packed A micro-panel, kc × MR, stored k-major: a[p*MR + i] = op(A)[i, p]     (MR = 6)
@@ -21,10 +21,19 @@ using System.Runtime.Intrinsics.X86;
 namespace RawEdit.Tensors.Cpu;
 
 [SkipLocalsInit]
-internal static unsafe class GemmMicroKernel
+internal unsafe struct Avx2Kernel : IGemmKernel
 {
     public const int MR = 6;
     public const int NR = 16;
+
+    static int IGemmKernel.MR => MR;
+    static int IGemmKernel.NR => NR;
+
+    /// <summary>A block MC×KC×4 B = 288 KiB in the 1 MiB L2. Multiple of MR.</summary>
+    public static int MC => 192;
+
+    /// <summary>B block KC×NC×4 B = 3 MiB in L3. Multiple of NR.</summary>
+    public static int NC => 2048;
 
     /// <summary>Full MR×NR tile: accumulate kc steps and write straight into C.</summary>
     /// <remarks>
@@ -133,30 +142,80 @@ internal static unsafe class GemmMicroKernel
         Avx.Store(c + 8, Fma.MultiplyAdd(hi, va, vb * Avx.LoadVector256(c + 8)));
     }
 
+    /// <summary>Full MR-row panel from transposed A: each k step is 6 contiguous floats (4 + 2, no read past them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackAColumns(float* src, nint lda, int kc, float* panel)
+    {
+        for (int p = 0; p < kc; p++, src += lda, panel += MR)
+        {
+            Vector128.Store(Vector128.Load(src), panel);
+            *(long*)(panel + 4) = *(long*)(src + 4);
+        }
+    }
+
+    /// <summary>Full NR-wide panel from row-major B: each k step is 16 contiguous floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackBRows(float* src, nint ldb, int kc, float* panel)
+    {
+        for (int p = 0; p < kc; p++, src += ldb, panel += NR)
+        {
+            Avx.StoreAligned(panel, Avx.LoadVector256(src));
+            Avx.StoreAligned(panel + 8, Avx.LoadVector256(src + 8));
+        }
+    }
+
     /// <summary>
-    /// Edge tile (mr ≤ MR rows, nr ≤ NR columns valid): the packed panels are zero-padded, so the
-    /// full tile is computed into a scratch tile and only the valid part is written back, with the
-    /// same rounding as <see cref="Tile"/>.
+    /// Full MR-row panel from row-major A: row i (i &lt; 6) holds op(A)[i, p] at src[i*lda + p].
+    /// 8 k steps at a time: 6 row loads, an 8×8 register transpose with two zero rows, and 8
+    /// overlapping 8-wide stores at a stride of 6 (each store's last two lanes are overwritten by the
+    /// next one; the final one stores only 6). The k tail (kc mod 8) is copied element-wise.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void EdgeTile(int kc, float* a, float* b, float* c, nint ldc, int mr, int nr,
-        float alpha, float beta, bool overwrite)
+    public static void PackARows(float* src, nint lda, int kc, float* panel)
     {
-        float* tmp = stackalloc float[MR * NR + 8];
-        float* t = (float*)(((nint)tmp + 31) & ~(nint)31);
-        Tile(kc, a, b, t, NR, 1f, 0f, overwrite: true); // t = acc exactly (1 * acc)
-        for (int i = 0; i < mr; i++)
+        float* s0 = src, s1 = src + lda, s2 = src + 2 * lda, s3 = src + 3 * lda, s4 = src + 4 * lda, s5 = src + 5 * lda;
+        int p = 0;
+        for (; p + 8 <= kc; p += 8, panel += 8 * MR)
         {
-            float* ci = c + i * ldc;
-            float* ti = t + i * NR;
-            if (overwrite)
-            {
-                for (int j = 0; j < nr; j++) ci[j] = ti[j] * alpha;
-            }
-            else
-            {
-                for (int j = 0; j < nr; j++) ci[j] = MathF.FusedMultiplyAdd(ti[j], alpha, beta * ci[j]);
-            }
+            Vector256<float> r0 = Avx.LoadVector256(s0 + p), r1 = Avx.LoadVector256(s1 + p);
+            Vector256<float> r2 = Avx.LoadVector256(s2 + p), r3 = Avx.LoadVector256(s3 + p);
+            Vector256<float> r4 = Avx.LoadVector256(s4 + p), r5 = Avx.LoadVector256(s5 + p);
+            Vector256<float> r6 = Vector256<float>.Zero, r7 = Vector256<float>.Zero;
+            GemmTranspose.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            Avx.Store(panel, r0);
+            Avx.Store(panel + 6, r1);
+            Avx.Store(panel + 12, r2);
+            Avx.Store(panel + 18, r3);
+            Avx.Store(panel + 24, r4);
+            Avx.Store(panel + 30, r5);
+            Avx.Store(panel + 36, r6);
+            Vector128.Store(r7.GetLower(), panel + 42);
+            *(long*)(panel + 46) = r7.GetUpper().AsInt64().ToScalar();
+        }
+        for (; p < kc; p++, panel += MR)
+        {
+            panel[0] = s0[p]; panel[1] = s1[p]; panel[2] = s2[p];
+            panel[3] = s3[p]; panel[4] = s4[p]; panel[5] = s5[p];
+        }
+    }
+
+    /// <summary>
+    /// Full NR-wide panel from transposed storage: src row j (j &lt; 16) holds op(B)[p, j] at src[j*ldb + p].
+    /// Works in 8×8 blocks transposed in registers; the k tail (kc mod 8) is copied element-wise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackBColumns(float* src, nint ldb, int kc, float* panel)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            GemmTranspose.Store8x8(src + p, ldb, panel + p * NR, NR);
+            GemmTranspose.Store8x8(src + 8 * ldb + p, ldb, panel + p * NR + 8, NR);
+        }
+        for (; p < kc; p++)
+        {
+            float* d = panel + p * NR;
+            for (int j = 0; j < NR; j++) d[j] = src[j * ldb + p];
         }
     }
 }
