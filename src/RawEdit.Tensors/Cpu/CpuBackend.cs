@@ -8,8 +8,11 @@ public sealed class CpuBackend : IBackend
 {
     public string Name => "cpu";
 
+    // F / D: an operand the kernel may write (the write is counted, see CpuStorage.Version);
+    // R: a float operand the kernel only reads.
     private static float[] F(TensorStorage s) { RequireComputable(s); return ((CpuStorage<float>)s).Data; }
     private static double[] D(TensorStorage s) { RequireComputable(s); return ((CpuStorage<double>)s).Data; }
+    private static float[] R(TensorStorage s) { RequireComputable(s); return ((CpuStorage<float>)s).Values; }
     private static float[]? FOrNull(TensorStorage? s) => s is null ? null : F(s);
     private static double[]? DOrNull(TensorStorage? s) => s is null ? null : D(s);
 
@@ -47,7 +50,7 @@ public sealed class CpuBackend : IBackend
     public void Download(TensorStorage src, Span<float> host)
     {
         if (src is CpuHalfStorage half) half.Widen(0, host[..checked((int)half.Length)]);
-        else if (IsF32(src)) F(src).CopyTo(host);
+        else if (IsF32(src)) R(src).CopyTo(host);
         else { var d = D(src); for (int i = 0; i < d.Length; i++) host[i] = (float)d[i]; }
     }
 
@@ -60,7 +63,7 @@ public sealed class CpuBackend : IBackend
             for (int i = 0; i < widened.Length; i++) host[i] = widened[i];
         }
         else if (!IsF32(src)) D(src).CopyTo(host);
-        else { var f = F(src); for (int i = 0; i < f.Length; i++) host[i] = f[i]; }
+        else { var f = R(src); for (int i = 0; i < f.Length; i++) host[i] = f[i]; }
     }
 
     public void Copy(TensorStorage src, long srcOffset, TensorStorage dst, long dstOffset, long count)
@@ -70,7 +73,7 @@ public sealed class CpuBackend : IBackend
             from.Bits(srcOffset, checked((int)count)).CopyTo(to.WritableBits(dstOffset, (int)count));
             GC.KeepAlive(from);   // a mapped source stays mapped until the copy has read it
         }
-        else if (IsF32(src, dst)) Array.Copy(F(src), srcOffset, F(dst), dstOffset, count);
+        else if (IsF32(src, dst)) Array.Copy(R(src), srcOffset, F(dst), dstOffset, count);
         else Array.Copy(D(src), srcOffset, D(dst), dstOffset, count);
     }
 
@@ -106,13 +109,19 @@ public sealed class CpuBackend : IBackend
             Gemm(transA, transB, m, n, k, alpha, wideA?.Storage ?? a, lda, strideA, wideB?.Storage ?? b, ldb, strideB, beta, c, ldc, strideC, batch);
             return;
         }
-        if (IsF32(a, b, c)) GemmKernels.Gemm(transA, transB, m, n, k, alpha, F(a), lda, strideA, F(b), ldb, strideB, beta, F(c), ldc, strideC, batch);
+        if (IsF32(a, b, c))
+        {
+            var weight = (CpuStorage<float>)b;
+            if (batch == 1 && PackedWeightCache.TryRun(transA, transB, m, n, k, (float)alpha, R(a), lda, weight, ldb, (float)beta, F(c), ldc))
+                return;
+            GemmKernels.Gemm(transA, transB, m, n, k, alpha, R(a), lda, strideA, R(b), ldb, strideB, beta, F(c), ldc, strideC, batch);
+        }
         else GemmKernels.Gemm(transA, transB, m, n, k, alpha, D(a), lda, strideA, D(b), ldb, strideB, beta, D(c), ldc, strideC, batch);
     }
 
     public void Unary(UnaryOp op, TensorStorage x, TensorStorage y)
     {
-        if (IsF32(x, y)) ElementwiseKernels<float>.Unary(op, F(x), F(y));
+        if (IsF32(x, y)) ElementwiseKernels<float>.Unary(op, R(x), F(y));
         else ElementwiseKernels<double>.Unary(op, D(x), D(y));
     }
 
@@ -124,7 +133,7 @@ public sealed class CpuBackend : IBackend
 
     public void Binary(BinaryOp op, TensorStorage a, int[] aShape, TensorStorage b, int[] bShape, TensorStorage y, int[] yShape)
     {
-        if (IsF32(a, b, y)) BroadcastKernels<float>.Binary(op, F(a), aShape, F(b), bShape, F(y), yShape);
+        if (IsF32(a, b, y)) BroadcastKernels<float>.Binary(op, R(a), aShape, R(b), bShape, F(y), yShape);
         else BroadcastKernels<double>.Binary(op, D(a), aShape, D(b), bShape, D(y), yShape);
     }
 
@@ -154,7 +163,7 @@ public sealed class CpuBackend : IBackend
 
     public void Permute(TensorStorage x, int[] xShape, int[] perm, TensorStorage y, bool accumulate)
     {
-        if (IsF32(x, y)) LayoutKernels<float>.Permute(F(x), xShape, perm, F(y), accumulate);
+        if (IsF32(x, y)) LayoutKernels<float>.Permute(R(x), xShape, perm, F(y), accumulate);
         else LayoutKernels<double>.Permute(D(x), xShape, perm, D(y), accumulate);
     }
 
@@ -166,14 +175,14 @@ public sealed class CpuBackend : IBackend
 
     public void CopyFromAxis(TensorStorage x, int outer, int xAxis, int inner, int start, int length, TensorStorage y, bool accumulate)
     {
-        if (IsF32(x, y)) LayoutKernels<float>.CopyFromAxis(F(x), outer, xAxis, inner, start, length, F(y), accumulate);
+        if (IsF32(x, y)) LayoutKernels<float>.CopyFromAxis(R(x), outer, xAxis, inner, start, length, F(y), accumulate);
         else LayoutKernels<double>.CopyFromAxis(D(x), outer, xAxis, inner, start, length, D(y), accumulate);
     }
 
     public void GatherRows(TensorStorage table, int width, ReadOnlySpan<int> ids, TensorStorage y)
     {
         if (table is CpuHalfStorage half) GatherHalfRows(half, width, ids, F(y));
-        else if (IsF32(table, y)) LayoutKernels<float>.GatherRows(F(table), width, ids, F(y));
+        else if (IsF32(table, y)) LayoutKernels<float>.GatherRows(R(table), width, ids, F(y));
         else LayoutKernels<double>.GatherRows(D(table), width, ids, D(y));
     }
 
@@ -210,7 +219,7 @@ public sealed class CpuBackend : IBackend
     public void LayerNorm(TensorStorage x, TensorStorage gamma, TensorStorage beta, TensorStorage y,
         TensorStorage mean, TensorStorage rstd, int rows, int n, double eps)
     {
-        if (IsF32(x, gamma, beta, y, mean, rstd)) NormalizationKernels<float>.LayerNorm(F(x), F(gamma), F(beta), F(y), F(mean), F(rstd), rows, n, (float)eps);
+        if (IsF32(x, gamma, beta, y, mean, rstd)) NormalizationKernels<float>.LayerNorm(R(x), R(gamma), R(beta), F(y), F(mean), F(rstd), rows, n, (float)eps);
         else NormalizationKernels<double>.LayerNorm(D(x), D(gamma), D(beta), D(y), D(mean), D(rstd), rows, n, eps);
     }
 

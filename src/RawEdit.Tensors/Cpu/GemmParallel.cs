@@ -31,22 +31,29 @@ internal static unsafe class GemmParallel
         public GemmProblem G;
         public bool SplitN;          // strips over columns (shared A) or over rows (shared B)
         public float* Shared;        // pre-packed op(A) (SplitN) or op(B)
+        public float* PackedB;       // op(B) packed beforehand (PackedWeightCache), or null
         public int Strips, StripWidth;
         public int PackChunks;
         public int NextPack = -1, PackDone, NextStrip = -1;
     }
 
-    public static void Execute<TK>(in GemmProblem g, int threads) where TK : struct, IGemmKernel
+    /// <summary>
+    /// Runs the product on up to <paramref name="threads"/> threads; with <paramref name="packedB"/> (op(B) packed
+    /// whole, see CpuGemm.PackWholeB) nothing of B is packed: the row strips read it directly, or the column
+    /// strips read it beside the shared packed A.
+    /// </summary>
+    public static void Execute<TK>(in GemmProblem g, int threads, float* packedB = null) where TK : struct, IGemmKernel
     {
         int MR = TK.MR, NR = TK.NR;
         bool splitN = g.N >= g.M;
-        long sharedFloats = splitN ? (long)GemmBlocked.PadRows<TK>(g.M) * g.K : (long)GemmBlocked.PadCols<TK>(g.N) * g.K;
+        bool packsShared = splitN || packedB == null;
+        long sharedFloats = !packsShared ? 0 : splitN ? (long)GemmBlocked.PadRows<TK>(g.M) * g.K : (long)GemmBlocked.PadCols<TK>(g.N) * g.K;
         int unit = splitN ? NR : MR;
         int extent = splitN ? g.N : g.M;
         int units = (extent + unit - 1) / unit;
         if (sharedFloats > MaxSharedFloats || units < threads)
         {
-            ExecuteGrid<TK>(g, threads);
+            ExecuteGrid<TK>(g, threads, packedB);
             return;
         }
 
@@ -58,20 +65,32 @@ internal static unsafe class GemmParallel
         int width = ((extent + strips - 1) / strips + unit - 1) / unit * unit;
         strips = (extent + width - 1) / width;
 
-        float* shared = SharedBuffer.Rent(sharedFloats, out long capacity);
+        long capacity = 0;
+        float* shared = packsShared ? SharedBuffer.Rent(sharedFloats, out capacity) : packedB;
         try
         {
             var plan = new Plan
             {
-                G = g, SplitN = splitN, Shared = shared, Strips = strips, StripWidth = width,
-                PackChunks = Math.Min(splitN ? (g.M + MR - 1) / MR : (g.N + NR - 1) / NR, 2 * threads),
+                G = g, SplitN = splitN, Shared = shared, PackedB = packedB, Strips = strips, StripWidth = width,
+                PackChunks = !packsShared ? 0 : Math.Min(splitN ? (g.M + MR - 1) / MR : (g.N + NR - 1) / NR, 2 * threads),
             };
             GemmThreading.Run(threads, plan, &Participant<TK>);
         }
         finally
         {
-            SharedBuffer.Return(shared, capacity);
+            if (packsShared) SharedBuffer.Return(shared, capacity);
         }
+    }
+
+    /// <summary>Packs the whole op(B) (k × n) into dst in the shared layout, on up to threads threads.</summary>
+    public static void PackWholeB<TK>(in GemmProblem g, float* dst, int threads) where TK : struct, IGemmKernel
+    {
+        var plan = new Plan
+        {
+            G = g, SplitN = false, Shared = dst, Strips = 0,
+            PackChunks = Math.Min((g.N + TK.NR - 1) / TK.NR, 2 * threads),
+        };
+        GemmThreading.Run(Math.Min(threads, plan.PackChunks), plan, &Participant<TK>);
     }
 
     private static void Participant<TK>(Plan p, int part) where TK : struct, IGemmKernel
@@ -90,7 +109,7 @@ internal static unsafe class GemmParallel
         {
             int begin = c * p.StripWidth;
             int end = Math.Min(begin + p.StripWidth, p.SplitN ? g.N : g.M);
-            if (p.SplitN) GemmBlocked.Run<TK>(g, 0, g.M, begin, end, sharedA: p.Shared);
+            if (p.SplitN) GemmBlocked.Run<TK>(g, 0, g.M, begin, end, sharedA: p.Shared, sharedB: p.PackedB);
             else GemmBlocked.Run<TK>(g, begin, end, 0, g.N, sharedB: p.Shared);
         }
     }
@@ -127,24 +146,25 @@ internal static unsafe class GemmParallel
     {
         public GemmProblem G;
         public int Tm, Tn;
+        public float* PackedB;
     }
 
-    private static void ExecuteGrid<TK>(in GemmProblem g, int threads) where TK : struct, IGemmKernel
+    private static void ExecuteGrid<TK>(in GemmProblem g, int threads, float* packedB) where TK : struct, IGemmKernel
     {
         GemmThreading.ChooseGrid(g.M, g.N, TK.MR, TK.NR, threads, out int tm, out int tn);
         if (tm * tn == 1)
         {
-            GemmBlocked.Run<TK>(g, 0, g.M, 0, g.N);
+            GemmBlocked.Run<TK>(g, 0, g.M, 0, g.N, sharedB: packedB);
             return;
         }
-        GemmThreading.Run(tm * tn, new GridState { G = g, Tm = tm, Tn = tn }, &RunGridPart<TK>);
+        GemmThreading.Run(tm * tn, new GridState { G = g, Tm = tm, Tn = tn, PackedB = packedB }, &RunGridPart<TK>);
     }
 
     private static void RunGridPart<TK>(GridState s, int part) where TK : struct, IGemmKernel
     {
         GemmThreading.Range(s.G.M, TK.MR, s.Tm, part / s.Tn, out int r0, out int r1);
         GemmThreading.Range(s.G.N, TK.NR, s.Tn, part % s.Tn, out int c0, out int c1);
-        GemmBlocked.Run<TK>(s.G, r0, r1, c0, c1);
+        GemmBlocked.Run<TK>(s.G, r0, r1, c0, c1, sharedB: s.PackedB);
     }
 
     /// <summary>One cached, growable, 64-byte aligned buffer for the shared packed operand; concurrent callers get their own.</summary>
