@@ -89,7 +89,7 @@ internal static class NormalizationKernels<T> where T : unmanaged, IFloatingPoin
             return;
         }
         TensorPrimitives.Exp(y, y);
-        T total = TensorPrimitives.Sum<T>(y);
+        T total = WideReductions.Sum<T>(y);   // float64: the same total whatever the vector width
         TensorPrimitives.Divide(y, total, y);
     }
 
@@ -105,12 +105,12 @@ internal static class NormalizationKernels<T> where T : unmanaged, IFloatingPoin
                 var dxs = dx.AsSpan(r * n, n);
                 if (log)
                 {
-                    T sum = TensorPrimitives.Sum(dys);
+                    T sum = WideReductions.Sum<T>(dys);   // float64 accumulation: dy − sum cancels
                     for (int j = 0; j < n; j++) dxs[j] += dys[j] - T.Exp(ys[j]) * sum;
                 }
                 else
                 {
-                    T dot = TensorPrimitives.Dot(dys, ys);
+                    T dot = WideReductions.Dot<T>(dys, ys);   // float64 accumulation: dy − dot cancels
                     for (int j = 0; j < n; j++) dxs[j] += ys[j] * (dys[j] - dot);
                 }
             }
