@@ -115,7 +115,7 @@ internal static unsafe class GemmBlocked
                 float* ct = c + ir * ldc + jr;
                 if (mr == MR && nr == NR)
                     TK.Tile(kc, ap, bp, ct, ldc, alpha, beta, overwrite);
-                else
+                else if (!TK.TryEdgeTile(kc, ap, bp, ct, ldc, mr, nr, alpha, beta, overwrite))
                     EdgeTile<TK>(kc, ap, bp, ct, ldc, mr, nr, alpha, beta, overwrite);
             }
         }

@@ -47,6 +47,13 @@ internal unsafe interface IGemmKernel
     /// <summary>Full tile: C[0..MR, 0..NR] = alpha·(a·b) (+ beta·C), a and b packed micro-panels of depth kc.</summary>
     static abstract void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite);
 
+    /// <summary>
+    /// An edge tile (mr &lt; MR rows or nr &lt; NR columns) the kernel computes straight into C with the same FMA
+    /// chains as the full tile; false leaves it to the driver's scratch-tile path.
+    /// </summary>
+    static virtual bool TryEdgeTile(int kc, float* a, float* b, float* c, nint ldc, int mr, int nr,
+        float alpha, float beta, bool overwrite) => false;
+
     /// <summary>Full A micro-panel from row-major storage: op(A)[i, p] = src[i*lda + p], i &lt; MR.</summary>
     static abstract void PackARows(float* src, nint lda, int kc, float* panel);
 

@@ -38,13 +38,23 @@ internal unsafe struct Avx512Kernel : IGemmKernel
     public static int NC => 2048;
 
     /// <summary>Full MR×NR tile: accumulate kc steps and write straight into C (not inlined, as the AVX2 kernel).</summary>
+    public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite) =>
+        Rows<Twelve>(kc, a, b, c, ldc, alpha, beta, overwrite);
+
+    /// <summary>
+    /// The first R rows (R = 4, 8 or 12) of the tile: the same FMA chains as the full tile, for the last row
+    /// panel of a matrix whose rows are not a multiple of 12 (m = 64 = 5·12 + 4 runs 5 full tiles and one R = 4).
+    /// One source for every R: the JIT compiles a copy per row-count type and drops the rows past R.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite)
+    public static void Rows<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite)
+        where TRows : struct, IRowCount
     {
+        int R = TRows.Count;
         if (!overwrite)
         {
             float* cp = c;
-            for (int r = 0; r < MR; r++, cp += ldc)
+            for (int r = 0; r < R; r++, cp += ldc)
             {
                 Sse.Prefetch0(cp);
                 Sse.Prefetch0(cp + NR - 1);
@@ -68,22 +78,28 @@ internal unsafe struct Avx512Kernel : IGemmKernel
             c20 = Avx512F.FusedMultiplyAdd(av, b0, c20); c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
             av = Vector512.Create(a[3]);
             c30 = Avx512F.FusedMultiplyAdd(av, b0, c30); c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
-            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40); c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
-            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50); c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
-            av = Vector512.Create(a[6]);
-            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60); c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
-            av = Vector512.Create(a[7]);
-            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70); c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
-            av = Vector512.Create(a[8]);
-            c80 = Avx512F.FusedMultiplyAdd(av, b0, c80); c81 = Avx512F.FusedMultiplyAdd(av, b1, c81);
-            av = Vector512.Create(a[9]);
-            c90 = Avx512F.FusedMultiplyAdd(av, b0, c90); c91 = Avx512F.FusedMultiplyAdd(av, b1, c91);
-            av = Vector512.Create(a[10]);
-            cA0 = Avx512F.FusedMultiplyAdd(av, b0, cA0); cA1 = Avx512F.FusedMultiplyAdd(av, b1, cA1);
-            av = Vector512.Create(a[11]);
-            cB0 = Avx512F.FusedMultiplyAdd(av, b0, cB0); cB1 = Avx512F.FusedMultiplyAdd(av, b1, cB1);
+            if (R > 4)
+            {
+                av = Vector512.Create(a[4]);
+                c40 = Avx512F.FusedMultiplyAdd(av, b0, c40); c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+                av = Vector512.Create(a[5]);
+                c50 = Avx512F.FusedMultiplyAdd(av, b0, c50); c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+                av = Vector512.Create(a[6]);
+                c60 = Avx512F.FusedMultiplyAdd(av, b0, c60); c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
+                av = Vector512.Create(a[7]);
+                c70 = Avx512F.FusedMultiplyAdd(av, b0, c70); c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
+            }
+            if (R > 8)
+            {
+                av = Vector512.Create(a[8]);
+                c80 = Avx512F.FusedMultiplyAdd(av, b0, c80); c81 = Avx512F.FusedMultiplyAdd(av, b1, c81);
+                av = Vector512.Create(a[9]);
+                c90 = Avx512F.FusedMultiplyAdd(av, b0, c90); c91 = Avx512F.FusedMultiplyAdd(av, b1, c91);
+                av = Vector512.Create(a[10]);
+                cA0 = Avx512F.FusedMultiplyAdd(av, b0, cA0); cA1 = Avx512F.FusedMultiplyAdd(av, b1, cA1);
+                av = Vector512.Create(a[11]);
+                cB0 = Avx512F.FusedMultiplyAdd(av, b0, cB0); cB1 = Avx512F.FusedMultiplyAdd(av, b1, cB1);
+            }
         }
 
         Vector512<float> va = Vector512.Create(alpha);
@@ -91,16 +107,35 @@ internal unsafe struct Avx512Kernel : IGemmKernel
         WriteRow(c, c00, c01, va, vb, overwrite); c += ldc;
         WriteRow(c, c10, c11, va, vb, overwrite); c += ldc;
         WriteRow(c, c20, c21, va, vb, overwrite); c += ldc;
-        WriteRow(c, c30, c31, va, vb, overwrite); c += ldc;
+        WriteRow(c, c30, c31, va, vb, overwrite);
+        if (R <= 4) return;
+        c += ldc;
         WriteRow(c, c40, c41, va, vb, overwrite); c += ldc;
         WriteRow(c, c50, c51, va, vb, overwrite); c += ldc;
         WriteRow(c, c60, c61, va, vb, overwrite); c += ldc;
-        WriteRow(c, c70, c71, va, vb, overwrite); c += ldc;
+        WriteRow(c, c70, c71, va, vb, overwrite);
+        if (R <= 8) return;
+        c += ldc;
         WriteRow(c, c80, c81, va, vb, overwrite); c += ldc;
         WriteRow(c, c90, c91, va, vb, overwrite); c += ldc;
         WriteRow(c, cA0, cA1, va, vb, overwrite); c += ldc;
         WriteRow(c, cB0, cB1, va, vb, overwrite);
     }
+
+    /// <summary>Edge tiles of full width and exactly 4 or 8 rows: the 4- or 8-row kernel, straight into C.</summary>
+    public static bool TryEdgeTile(int kc, float* a, float* b, float* c, nint ldc, int mr, int nr,
+        float alpha, float beta, bool overwrite)
+    {
+        if (nr != NR || (mr != 4 && mr != 8)) return false;
+        if (mr == 4) Rows<Four>(kc, a, b, c, ldc, alpha, beta, overwrite);
+        else Rows<Eight>(kc, a, b, c, ldc, alpha, beta, overwrite);
+        return true;
+    }
+
+    internal interface IRowCount { static abstract int Count { get; } }
+    internal struct Four : IRowCount { public static int Count => 4; }
+    internal struct Eight : IRowCount { public static int Count => 8; }
+    internal struct Twelve : IRowCount { public static int Count => 12; }
 
     /// <summary>One 32-float row of C: alpha·acc, or fma(acc, alpha, beta·c).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -68,6 +68,10 @@ public unsafe class GemmKernelPathTests() : GemmSettingsFixture
     [TestCase(false, true, 257, 129, 1000, 0.5f, -1f, 2)]
     [TestCase(true, false, 1024, 96, 200, 1f, 1f, 2)]
     [TestCase(false, false, 64, 64, 64, 1f, 0f, 3)]
+    // Last row panel of exactly 4 or 8 rows (m = 64, 32, 44): the AVX-512 kernel's 4- and 8-row variants.
+    [TestCase(false, false, 64, 96, 200, 1f, 0f, 1)]
+    [TestCase(false, true, 32, 70, 129, 1f, 1f, 2)]
+    [TestCase(true, false, 44, 64, 50, -1f, 0.5f, 1)]
     public void Avx512AndAvx2GiveTheSameBits(bool transA, bool transB, int m, int n, int k, float alpha, float beta, int threads)
     {
         if (!CpuGemm.IsSupported(GemmKernelPath.Avx512)) Assert.Ignore("AVX-512 not available on this CPU");
