@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace RawEdit.Tensors.Cpu;
 
@@ -53,13 +54,32 @@ internal static class TrainingKernels<T> where T : unmanaged, IFloatingPointIeee
         T stepSize = T.CreateTruncating(lr / (1 - Math.Pow(beta1, step)));
         T secondCorrection = T.CreateTruncating(1 / Math.Sqrt(1 - Math.Pow(beta2, step)));
         T epsilon = T.CreateTruncating(eps);
+        // m̂/(√v̂ + eps) with m̂ = m/(1−β₁ᵗ), √v̂ = √v/√(1−β₂ᵗ). The vector body and the scalar tail do the same
+        // operations in the same order (no fused multiply-add), so every element gets the same bits either way.
         CpuParallel.ForRanges(p.Length, 12, (start, end) =>
         {
-            for (int i = start; i < end; i++)
+            int i = start;
+            if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            {
+                var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2);
+                var v1b1 = Vector256.Create(oneMinusB1); var v1b2 = Vector256.Create(oneMinusB2);
+                var vDecay = Vector256.Create(decay); var vStep = Vector256.Create(stepSize);
+                var vCorrection = Vector256.Create(secondCorrection); var vEps = Vector256.Create(epsilon);
+                for (; i + Vector256<T>.Count <= end; i += Vector256<T>.Count)
+                {
+                    var gi = Vector256.Create<T>(g.AsSpan(i));
+                    var mi = vb1 * Vector256.Create<T>(m.AsSpan(i)) + v1b1 * gi;
+                    var vi = vb2 * Vector256.Create<T>(v.AsSpan(i)) + v1b2 * gi * gi;
+                    var pi = Vector256.Create<T>(p.AsSpan(i)) * vDecay - vStep * mi / (Vector256.Sqrt(vi) * vCorrection + vEps);
+                    mi.CopyTo(m.AsSpan(i));
+                    vi.CopyTo(v.AsSpan(i));
+                    pi.CopyTo(p.AsSpan(i));
+                }
+            }
+            for (; i < end; i++)
             {
                 m[i] = b1 * m[i] + oneMinusB1 * g[i];
                 v[i] = b2 * v[i] + oneMinusB2 * g[i] * g[i];
-                // m̂/(√v̂ + eps) with m̂ = m/(1−β₁ᵗ), √v̂ = √v/√(1−β₂ᵗ)
                 p[i] = p[i] * decay - stepSize * m[i] / (T.Sqrt(v[i]) * secondCorrection + epsilon);
             }
         });
