@@ -9,10 +9,6 @@ internal static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointI
 {
     private static readonly T Half = T.CreateTruncating(0.5);
     private static readonly T Two = T.CreateTruncating(2.0);
-    // gelu_new (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-    private static readonly T GeluScale = T.CreateTruncating(Math.Sqrt(2.0 / Math.PI));
-    private static readonly T GeluCubic = T.CreateTruncating(0.044715);
-    private static readonly T GeluCubicDerivative = T.CreateTruncating(3 * 0.044715);
     private const int Chunk = 4096;
 
     public static void Unary(UnaryOp op, T[] x, T[] y)
@@ -37,28 +33,23 @@ internal static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointI
             case UnaryOp.Abs: TensorPrimitives.Abs(x, y); break;
             case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, x, y); break;
             case UnaryOp.Relu: TensorPrimitives.Max(x, T.Zero, y); break;
-            case UnaryOp.GeluNew: GeluNew(x, y); break;
+            case UnaryOp.GeluNew: GeluKernels<T>.Forward(x, y); break;
             default: throw new NotSupportedException(op.ToString());
         }
-    }
-
-    private static void GeluNew(ReadOnlySpan<T> x, Span<T> y)
-    {
-        // y ← tanh(c·(x + a·x³)), then y ← 0.5·x·(1 + y), reusing y as scratch.
-        TensorPrimitives.Multiply(x, x, y);
-        TensorPrimitives.Multiply(y, GeluCubic, y);
-        TensorPrimitives.Add(y, T.One, y);
-        TensorPrimitives.Multiply(y, x, y);
-        TensorPrimitives.Multiply(y, GeluScale, y);
-        TensorPrimitives.Tanh(y, y);
-        TensorPrimitives.Add(y, T.One, y);
-        TensorPrimitives.Multiply(y, x, y);
-        TensorPrimitives.Multiply(y, Half, y);
     }
 
     /// <summary>dx += f'(x)·dy.</summary>
     public static void UnaryBackward(UnaryOp op, T[] x, T[] y, T[] dy, T[] dx)
     {
+        if (op == UnaryOp.GeluNew)
+        {
+            CpuParallel.ForRanges((x.Length + Chunk - 1) / Chunk, Chunk * 8, (c0, c1) =>
+            {
+                int start = c0 * Chunk, end = Math.Min(x.Length, c1 * Chunk);
+                GeluKernels<T>.Backward(x.AsSpan(start, end - start), dy.AsSpan(start, end - start), dx.AsSpan(start, end - start));
+            });
+            return;
+        }
         CpuParallel.ForRanges(x.Length, 8, (start, end) =>
         {
             for (int i = start; i < end; i++)
@@ -77,16 +68,8 @@ internal static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointI
         UnaryOp.Abs => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero,
         UnaryOp.Reciprocal => -(y * y),
         UnaryOp.Relu => x > T.Zero ? T.One : T.Zero,
-        UnaryOp.GeluNew => GeluNewDerivative(x),
         _ => throw new NotSupportedException(op.ToString()),
     };
-
-    // d/dx gelu_new = 0.5(1 + tanh u) + 0.5·x·(1 − tanh²u)·c·(1 + 3a·x²),  u = c(x + a·x³)
-    private static T GeluNewDerivative(T x)
-    {
-        T tanhU = T.Tanh(GeluScale * (x + GeluCubic * x * x * x));
-        return Half * (T.One + tanhU) + Half * x * (T.One - tanhU * tanhU) * GeluScale * (T.One + GeluCubicDerivative * x * x);
-    }
 
     /// <summary>y = alpha·x + beta·y.</summary>
     public static void Axpby(T alpha, T[] x, T beta, T[] y)
