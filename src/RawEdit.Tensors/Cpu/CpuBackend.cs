@@ -246,13 +246,13 @@ public sealed class CpuBackend : IBackend
 
     public void Attention(TensorStorage qkv, TensorStorage? keyMask, TensorStorage output, TensorStorage probs, int b, int t, int c, int heads)
     {
-        if (IsF32(qkv, keyMask, output, probs)) AttentionKernels<float>.Forward(F(qkv), FOrNull(keyMask), F(output), F(probs), b, t, c, heads);
+        if (IsF32(qkv, keyMask, output, probs)) AttentionGemm.Forward(R(qkv), keyMask is null ? null : R(keyMask), F(output), F(probs), b, t, c, heads);
         else AttentionKernels<double>.Forward(D(qkv), DOrNull(keyMask), D(output), D(probs), b, t, c, heads);
     }
 
     public void AttentionBackward(TensorStorage qkv, TensorStorage probs, TensorStorage dOutput, TensorStorage dQkv, int b, int t, int c, int heads)
     {
-        if (IsF32(qkv, probs, dOutput, dQkv)) AttentionKernels<float>.Backward(F(qkv), F(probs), F(dOutput), F(dQkv), b, t, c, heads);
+        if (IsF32(qkv, probs, dOutput, dQkv)) AttentionGemm.Backward(R(qkv), R(probs), R(dOutput), F(dQkv), b, t, c, heads);
         else AttentionKernels<double>.Backward(D(qkv), D(probs), D(dOutput), D(dQkv), b, t, c, heads);
     }
 
