@@ -2,6 +2,7 @@
 //   gemm-server               : line protocol for benchmarks/gemm/side_by_side.py (see GemmServer.cs)
 //   gemm [threads] [repeats] [extra] : quick CpuGemm GFLOP/s table (extra: the small-problem shapes)
 //   forward-server            : line protocol for benchmarks/forward/side_by_side.py (GPT-2 124M forward)
+//   train-server              : line protocol for benchmarks/train/side_by_side.py (GPT-2 124M training steps)
 //   vector-path               : the vector path our kernels take here (MachineInfo.cs)
 //   rome-server               : line protocol for benchmarks/rome/side_by_side.py (one ROME edit)
 //   memit-prompts REQ OUT     : the default-model MEMIT inputs as token ids for benchmarks/memit (see MemitPrompts.cs)
@@ -25,6 +26,8 @@ catch (InvalidOperationException e)
 
 if (args.Length > 0 && args[0] == "forward-server")
     return RawEdit.Benchmarks.Forward.ForwardServer.Serve(Console.In, Console.Out);
+if (args.Length > 0 && args[0] == "train-server")
+    return RawEdit.Benchmarks.Training.TrainServer.Serve(Console.In, Console.Out);
 if (args.Length == 1 && args[0] == "vector-path")
 {
     Console.WriteLine(RawEdit.Benchmarks.MachineInfo.Describe());
