@@ -2,6 +2,9 @@
 //   gemm-server               : line protocol for benchmarks/gemm/side_by_side.py (see GemmServer.cs)
 //   gemm [threads] [repeats] [extra] : quick CpuGemm GFLOP/s table (extra: the small-problem shapes)
 //   forward-server            : line protocol for benchmarks/forward/side_by_side.py (GPT-2 124M forward)
+//   train-server              : line protocol for benchmarks/train/side_by_side.py (GPT-2 124M training steps)
+//   profile [STEPS]           : per-kind stopwatch breakdown of GPT-2 124M forward and training steps (StepProfile.cs)
+//   vector-path               : the vector path our kernels take here (MachineInfo.cs)
 //   rome-server               : line protocol for benchmarks/rome/side_by_side.py (one ROME edit)
 //   memit-prompts REQ OUT     : the default-model MEMIT inputs as token ids for benchmarks/memit (see MemitPrompts.cs)
 //   random-checkpoint SHAPE DIR : a random bf16 sharded checkpoint shaped like gpt2-xl or gptj-6b (RandomCheckpoint.cs)
@@ -24,6 +27,15 @@ catch (InvalidOperationException e)
 
 if (args.Length > 0 && args[0] == "forward-server")
     return RawEdit.Benchmarks.Forward.ForwardServer.Serve(Console.In, Console.Out);
+if (args.Length > 0 && args[0] == "train-server")
+    return RawEdit.Benchmarks.Training.TrainServer.Serve(Console.In, Console.Out);
+if (args.Length is 1 or 2 && args[0] == "profile")
+    return RawEdit.Benchmarks.Training.StepProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+if (args.Length == 1 && args[0] == "vector-path")
+{
+    Console.WriteLine(RawEdit.Benchmarks.MachineInfo.Describe());
+    return 0;
+}
 if (args.Length > 0 && args[0] == "rome-server")
     return RawEdit.Benchmarks.Rome.RomeServer.Serve(Console.In, Console.Out);
 if (args.Length == 3 && args[0] == "memit-prompts")

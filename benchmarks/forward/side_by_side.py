@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
 
 sys.path.insert(0, os.path.dirname(HERE))
 import torch  # noqa: E402
+from machine_info import print_machine, print_ratio  # noqa: E402
 from server_client import CSharpServer  # noqa: E402
 import gpt2_ref  # noqa: E402
 
@@ -41,9 +42,11 @@ def main():
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     model = torch_model()
     ours = CSharpServer(args.ours.split(), greeting="ready")
+    print_machine(ours.ask("vector-path"))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; GPT-2 124M random weights, fp32, no grad")
     print("| B x T | ours tokens/s | torch tokens/s | ours / torch |")
     print("|---|---:|---:|---:|")
+    ratios = []
     for shape in args.shapes.split(","):
         b, t = (int(x) for x in shape.split("x"))
         ids = torch.randint(0, 50257, (b, t), generator=torch.Generator().manual_seed(7))
@@ -63,7 +66,11 @@ def main():
                     theirs.append(b * t * args.calls / (time.perf_counter() - start))
         m, o = statistics.median(mine), statistics.median(theirs)
         print(f"| {b}x{t} | {m:.0f} | {o:.0f} | {m / o:.2f} |", flush=True)
+        ratios.append((f"forward-{b}x{t}", 1 / m, 1 / o))   # time ratio = torch tokens/s / ours
     ours.close()
+    print()
+    for workload, mine_time, their_time in ratios:
+        print_ratio(workload, mine_time, their_time)
 
 
 if __name__ == "__main__":

@@ -12,16 +12,15 @@ each round), so they never run at the same time and drift/noise hits both alike.
 Run through run.sh, which sets OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2.
 """
 import argparse
-import ctypes
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from machine_info import print_machine, print_ratio  # noqa: E402
 from server_client import CSharpServer  # noqa: E402
 
 SHAPES = [
@@ -39,18 +38,6 @@ EXTRA = [
     ("64x64x64", 64, 64, 64, False),
     ("256x8x256", 256, 8, 256, False),
 ]
-
-
-def blas_core():
-    for lib in ("libopenblas.so.0", "libblas.so.3"):
-        try:
-            h = ctypes.CDLL(lib)
-            h.openblas_get_corename.restype = ctypes.c_char_p
-            h.openblas_get_config.restype = ctypes.c_char_p
-            return f"{h.openblas_get_config().decode()} core={h.openblas_get_corename().decode()}"
-        except (OSError, AttributeError):
-            continue
-    return "unknown"
 
 
 class Ours(CSharpServer):
@@ -95,11 +82,12 @@ def main():
 
     torch.set_num_threads(args.threads)
     env = {k: os.environ.get(k) for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
-    print(f"torch {torch.__version__}, torch threads {torch.get_num_threads()}, {blas_core()}")
+    ours = Ours(args.ours.split())
+    print_machine(ours.ask("vector-path"))
+    print(f"torch {torch.__version__}, torch threads {torch.get_num_threads()}")
     print(f"env {env}; ours: {args.threads} threads; {args.rounds} alternating rounds per shape")
     print()
 
-    ours = Ours(args.ours.split())
     if args.shapes == "all":
         todo = SHAPES
     elif args.shapes == "extra":
@@ -137,6 +125,9 @@ def main():
     print(f"|---|---:|---:|---:|")
     for name, o, t, ratio, _ in rows:
         print(f"| {name} | {o:.1f} | {t:.1f} | {ratio:.2f} |")
+    print()
+    for name, o, t, _, _ in rows:
+        print_ratio(f"gemm-{name}", 1 / o, 1 / t)   # time ratio = torch GFLOP/s / ours
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CASES = os.path.join(ROOT, "weights", "tiny-world", "counterfact.json")
+sys.path.insert(0, os.path.dirname(HERE))
+from machine_info import print_machine, print_ratio  # noqa: E402
 
 
 def run(cmd, env=None):
@@ -96,6 +98,7 @@ def main():
         return json.loads(out.strip().splitlines()[-1])["edit_seconds"]
 
     env = dict(os.environ)
+    print_machine(run(a.prompts_tool.split() + ["vector-path"])[1].strip())
     print(f"MEMIT on weights/tiny-world, one batch, {a.rounds} rounds per side; threads: OMP/OpenBLAS "
           f"{env.get('OMP_NUM_THREADS', 'default')}, .NET all cores unless DOTNET_PROCESSOR_COUNT is set")
     rows = []
@@ -142,6 +145,9 @@ def main():
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print("| {} | {:.1f} | {:.1f} | {:.2f} | {:.1f} | {:.1f} | {:.0f} | {:.0f} |".format(*row))
+    print()
+    for n, ours_wall, torch_wall, *_ in rows:
+        print_ratio(f"memit-{n}", ours_wall, torch_wall)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import torch  # noqa: E402
 import gpt2_ref  # noqa: E402
 import rome_ref  # noqa: E402
 import safetensors_io  # noqa: E402
+from machine_info import print_machine, print_ratio  # noqa: E402
 from server_client import CSharpServer  # noqa: E402
 
 
@@ -102,10 +103,12 @@ def main():
         torch.set_default_device("cuda")   # every tensor rome_ref creates
         os.environ["RAWEDIT_DEVICE"] = "cuda"
     ours = CSharpServer(args.ours.split(), greeting="ready")
+    print_machine(ours.ask("vector-path"))
     where = torch.cuda.get_device_name() if args.device == "cuda" else f"{torch.get_num_threads()} threads"
     print(f"torch {torch.__version__}, {where}, float32; one ROME edit (mode rome), {args.rounds} alternated samples per side")
     print("| model | layer | iterations ours / torch | ‖ΔW‖ rel. diff | ours s (median) | torch s (median) | ours / torch |")
     print("|---|---:|---:|---:|---:|---:|---:|")
+    ratios = []
     for name in args.models.split(","):
         folder = write_random(os.path.join(args.scratch, name), *RANDOM_SHAPES[name]) if name in RANDOM_SHAPES else name
         setup_path = os.path.join(args.scratch, f"{name}.rome.json")
@@ -129,7 +132,11 @@ def main():
         m, o = statistics.median(mine), statistics.median(theirs)
         rel = abs(norms[0] - norms[1]) / norms[1]
         print(f"| {name} | {setup['layer']} | {iters[0]} / {iters[1]} | {rel:.1e} | {m:.3f} | {o:.3f} | {m / o:.2f} |", flush=True)
+        ratios.append((f"rome-{name}", m, o))
     ours.close()
+    print()
+    for workload, mine_time, their_time in ratios:
+        print_ratio(workload, mine_time, their_time)
 
 
 if __name__ == "__main__":

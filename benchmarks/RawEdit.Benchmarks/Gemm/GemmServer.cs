@@ -3,6 +3,7 @@
 //
 //   → setup <shape-name> <threads>   ← ok          (allocates the operands, 3 warm-up calls)
 //   → time <calls>                   ← <seconds>   (wall time of <calls> back-to-back Sgemm calls)
+//   → vector-path                    ← our vector path (MachineInfo.Describe)
 //   → quit
 //
 // Shape legend: see GemmShapes.cs (C[M, N] = A[M, K] · op(B)[K, N]).
@@ -36,6 +37,9 @@ public static class GemmServer
                     var sw = Stopwatch.StartNew();
                     for (int i = 0; i < calls; i++) ops!.Run();
                     output.WriteLine(sw.Elapsed.TotalSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case "vector-path":
+                    output.WriteLine(MachineInfo.Describe());
                     break;
                 case "quit":
                     ops?.Dispose();

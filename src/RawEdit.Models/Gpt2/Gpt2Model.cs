@@ -1,6 +1,7 @@
 using RawEdit.Models.Checkpoints;
 using RawEdit.Models.Hooks;
 using RawEdit.Tensors;
+using RawEdit.Tensors.Profiling;
 
 namespace RawEdit.Models.Gpt2;
 
@@ -10,6 +11,8 @@ namespace RawEdit.Models.Gpt2;
 ///   h₀ = wte[ids] + wpe[0..T)
 ///   h ← h + c_proj(attn(c_attn(ln_1 h)));  h ← h + mlp(ln_2 h),  mlp = c_proj ∘ gelu_new ∘ c_fc
 ///   logits = ln_f(h) · wteᵀ
+/// The OpProfiler marks name the kind of work each step is (benchmarks/RawEdit.Benchmarks profile); without a
+/// running profiler they cost a thread-static read each.
 /// </summary>
 public sealed class Gpt2Model : ICausalLanguageModel
 {
@@ -77,6 +80,7 @@ public sealed class Gpt2Model : ICausalLanguageModel
         int B = batch.Batch, T = batch.Time;
         var positions = new int[B * T];
         for (int i = 0; i < positions.Length; i++) positions[i] = i % T;
+        OpProfiler.Enter("embedding");
         var h = Ops.Add(Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, B, T),
                         Ops.Embedding(parameters["transformer.wpe.weight"], positions, B, T));
         var mask = batch.HasPadding ? Tensor.FromArray(batch.Mask, B, T) : null;
@@ -88,24 +92,43 @@ public sealed class Gpt2Model : ICausalLanguageModel
     private Tensor Block(int l, Tensor h, Tensor? mask, ForwardHooks? hooks)
     {
         string p = $"transformer.h.{l}.";
+        OpProfiler.Enter("layer norm");
         var a = Ops.LayerNorm(h, parameters[p + "ln_1.weight"], parameters[p + "ln_1.bias"], Config.LayerNormEpsilon);
+        OpProfiler.Enter("qkv linear");
         var qkv = Ops.Linear(a, parameters[p + "attn.c_attn.weight"], parameters[p + "attn.c_attn.bias"]);
+        OpProfiler.Enter("attention core");
         var attended = Ops.CausalSelfAttention(qkv, Config.Heads, mask);
-        h = Ops.Add(h, Ops.Linear(attended, parameters[p + "attn.c_proj.weight"], parameters[p + "attn.c_proj.bias"]));
+        OpProfiler.Enter("attention proj");
+        var projected = Ops.Linear(attended, parameters[p + "attn.c_proj.weight"], parameters[p + "attn.c_proj.bias"]);
+        OpProfiler.Enter("residual add");
+        h = Ops.Add(h, projected);
 
+        OpProfiler.Enter("layer norm");
         var m = Ops.LayerNorm(h, parameters[p + "ln_2.weight"], parameters[p + "ln_2.bias"], Config.LayerNormEpsilon);
         m = Hook(hooks, HookPoint.MlpIn, l, m);
+        OpProfiler.Enter("MLP up");
         var hidden = Hook(hooks, HookPoint.MlpHidden, l, Ops.Linear(m, parameters[p + "mlp.c_fc.weight"], parameters[p + "mlp.c_fc.bias"]));
+        OpProfiler.Enter("GELU");
         var key = Hook(hooks, HookPoint.MlpKey, l, Ops.GeluNew(hidden));
+        OpProfiler.Enter("MLP down");
         var mlpOut = Hook(hooks, HookPoint.MlpOut, l, Ops.Linear(key, parameters[p + "mlp.c_proj.weight"], parameters[p + "mlp.c_proj.bias"]));
+        OpProfiler.Enter("residual add");
         return Hook(hooks, HookPoint.BlockOut, l, Ops.Add(h, mlpOut));
     }
 
     private static Tensor Hook(ForwardHooks? hooks, HookPoint point, int layer, Tensor x) => DecoderInputs.Hook(hooks, point, layer, x);
 
-    public Tensor Unembed(Tensor hidden) => Ops.MatMul(FinalNorm(hidden), parameters["transformer.wte.weight"], transB: true);
+    public Tensor Unembed(Tensor hidden)
+    {
+        var features = FinalNorm(hidden);
+        OpProfiler.Enter("LM head");
+        return Ops.MatMul(features, parameters["transformer.wte.weight"], transB: true);
+    }
 
     /// <summary>ln_f(hidden): the features the tied head multiplies with wteᵀ.</summary>
-    public Tensor FinalNorm(Tensor hidden) =>
-        Ops.LayerNorm(hidden, parameters["transformer.ln_f.weight"], parameters["transformer.ln_f.bias"], Config.LayerNormEpsilon);
+    public Tensor FinalNorm(Tensor hidden)
+    {
+        OpProfiler.Enter("final layer norm");
+        return Ops.LayerNorm(hidden, parameters["transformer.ln_f.weight"], parameters["transformer.ln_f.bias"], Config.LayerNormEpsilon);
+    }
 }

@@ -3,6 +3,7 @@ using RawEdit.Models.Gpt2;
 using RawEdit.Tensors;
 using RawEdit.Tensors.Autodiff;
 using RawEdit.Tensors.Optim;
+using RawEdit.Tensors.Profiling;
 
 namespace RawEdit.Models.Training;
 
@@ -64,15 +65,20 @@ public sealed class LanguageModelTrainer
     /// <summary>Mean next-token cross-entropy (over the full vocabulary) of some sequences, recorded on the active tape.</summary>
     public Tensor Loss(IReadOnlyList<int[]> batchSequences)
     {
+        OpProfiler.Enter("batch");
         var batch = new TokenBatch(batchSequences, Model.EosTokenId);
         var targets = batch.NextTokenTargets();
         var rows = Enumerable.Range(0, targets.Length).Where(r => targets[r] >= 0).ToArray();
         var hidden = Ops.Reshape(Model.HiddenStates(batch), -1, Model.Embedding);
-        var features = Model.FinalNorm(Ops.GatherRows(hidden, rows));
+        OpProfiler.Enter("loss rows");
+        var predicting = Ops.GatherRows(hidden, rows);
+        var features = Model.FinalNorm(predicting);
         var wte = Model["transformer.wte.weight"];
         var picked = rows.Select(r => targets[r]).ToArray();
-        if (vocabulary is null) return Ops.CrossEntropy(Ops.MatMul(features, wte, transB: true), picked);
-        return Ops.CrossEntropy(vocabulary.Logits(features, wte), picked.Select(vocabulary.IndexOf).ToArray());
+        OpProfiler.Enter("LM head");
+        var logits = vocabulary is null ? Ops.MatMul(features, wte, transB: true) : vocabulary.Logits(features, wte);
+        OpProfiler.Enter("loss");
+        return Ops.CrossEntropy(logits, vocabulary is null ? picked : picked.Select(vocabulary.IndexOf).ToArray());
     }
 
     /// <summary>One optimiser step on the batch of the next global step; returns the loss and the gradient norm.</summary>
@@ -87,9 +93,12 @@ public sealed class LanguageModelTrainer
             if (!double.IsFinite(lossValue)) throw new InvalidOperationException($"training loss became {lossValue} at step {Step + 1}");
             tape.Backward(loss);
         }
+        OpProfiler.Enter("gradient clipping");
         norm = GradientClipping.ClipGlobalNorm(Model.Parameters.Values, Options.ClipNorm);
         if (!double.IsFinite(norm)) throw new InvalidOperationException($"gradient norm became {norm} at step {Step + 1}");
+        OpProfiler.Enter("AdamW");
         Optimizer.Update(schedule.At(Step + 1));
+        OpProfiler.Enter("zero grad");
         Optimizer.ZeroGrad();
         return (lossValue, norm, batch.Sum(s => s.Length));
     }

@@ -1,3 +1,5 @@
+using RawEdit.Tensors.Profiling;
+
 namespace RawEdit.Tensors.Autodiff;
 
 /// <summary>Connects an op's output to the tape when gradients are wanted.</summary>
@@ -17,7 +19,7 @@ internal static class Recorder
     {
         if (!Wants(inputs)) return output;
         output.MarkRecorded();
-        Tape.Recording!.Add(new Tape.Node(output, backward));
+        Tape.Recording!.Add(new Tape.Node(output, backward, OpProfiler.CurrentKind));
         return output;
     }
 }

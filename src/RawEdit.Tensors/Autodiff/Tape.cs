@@ -1,10 +1,13 @@
+using RawEdit.Tensors.Profiling;
+
 namespace RawEdit.Tensors.Autodiff;
 
 /// <summary>
 /// Reverse-mode autodiff tape. While a tape is active on this thread, ops whose inputs require gradients
 /// append a node (output, backward closure). <see cref="Backward"/> seeds the loss gradient and runs the
 /// closures newest-first; each closure adds into the gradients of only those inputs that require them,
-/// so frozen weights cost no weight-gradient GEMMs.
+/// so frozen weights cost no weight-gradient GEMMs. Under an <see cref="OpProfiler"/> each closure's time is
+/// charged to the backward part of the kind its op was recorded under.
 /// </summary>
 public sealed class Tape : IDisposable
 {
@@ -48,6 +51,7 @@ public sealed class Tape : IDisposable
                 var node = nodes[i];
                 var grad = node.Output.Grad;
                 if (grad is null) continue;
+                OpProfiler.EnterBackward(node.Kind);
                 node.Backward(grad);
                 if (!node.Output.KeepsGrad) node.Output.Grad = null;
             }
@@ -63,7 +67,7 @@ public sealed class Tape : IDisposable
         if (active == this) active = outer;
     }
 
-    internal sealed record Node(Tensor Output, Action<Tensor> Backward);
+    internal sealed record Node(Tensor Output, Action<Tensor> Backward, string? Kind);
 
     private sealed class Resume : IDisposable
     {

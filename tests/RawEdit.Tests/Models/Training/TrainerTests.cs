@@ -3,6 +3,7 @@ using RawEdit.Models.Training;
 using RawEdit.Tensors;
 using RawEdit.Tensors.Autodiff;
 using RawEdit.Tensors.Optim;
+using RawEdit.Tensors.Profiling;
 
 namespace RawEdit.Tests.Models.Training;
 
@@ -96,6 +97,33 @@ public class TrainerTests
                 Assert.That(resumed.Model[name].ToFloatArray(), Is.EqualTo(tensor.ToFloatArray()), name);
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void A_profiled_step_is_bit_identical_to_a_plain_one_and_names_its_kinds()
+    {
+        var plain = new LanguageModelTrainer(Gpt2Initializer.Random(Config, seed: 6), Corpus, Options());
+        var profiled = new LanguageModelTrainer(Gpt2Initializer.Random(Config, seed: 6), Corpus, Options());
+        var expected = plain.TrainStep();
+        IReadOnlyList<ProfiledKind> kinds;
+        (double Loss, double GradientNorm, int Tokens) actual;
+        using (var profiler = OpProfiler.Start())
+        {
+            actual = profiled.TrainStep();
+            kinds = profiler.Stop();
+        }
+        Assert.That(actual, Is.EqualTo(expected));
+        foreach (var (name, tensor) in plain.Model.Parameters)
+            Assert.That(profiled.Model[name].ToFloatArray(), Is.EqualTo(tensor.ToFloatArray()), name);
+        var seen = kinds.Select(k => (k.Kind, k.Backward)).ToHashSet();
+        foreach (var kind in new[] { "embedding", "layer norm", "qkv linear", "attention core", "attention proj", "residual add",
+                     "MLP up", "GELU", "MLP down", "final layer norm", "LM head", "loss" })
+        {
+            Assert.That(seen, Does.Contain((kind, false)), kind);
+            Assert.That(seen, Does.Contain((kind, true)), kind + " backward");
+        }
+        Assert.That(seen, Does.Contain(("AdamW", false)));
+        Assert.That(seen.Any(k => k.Kind == "unmarked"), Is.False, "every recorded op was marked");
     }
 
     [Test]

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using RawEdit.Benchmarks.Forward;
+using RawEdit.Models;
+using RawEdit.Models.Gpt2;
+using RawEdit.Models.Training;
+using RawEdit.Tensors;
+using RawEdit.Tensors.Autodiff;
+using RawEdit.Tensors.Cpu;
+using RawEdit.Tensors.Profiling;
+
+namespace RawEdit.Benchmarks.Training;
+
+/// <summary>
+/// Where the time of GPT-2 124M goes on the CPU, by kind of work (the <see cref="OpProfiler"/> marks in Gpt2Model
+/// and LanguageModelTrainer): forward passes without gradients at B = 1 and 4 (T = 64), as forward-server runs them,
+/// and the training step of `rawedit train` (<see cref="LanguageModelTrainer.TrainStep"/>) at B = 4, T = 64 with a
+/// backward part per kind. After one warm-up run each, profiled runs alternate with unprofiled ones; the tables give
+/// the median milliseconds of each kind and its share of the median profiled run, then the median unprofiled run,
+/// so the profiler's own cost shows.
+/// </summary>
+public static class StepProfile
+{
+    private const int Time = 64;
+
+    /// <summary>Median seconds of each kind (in first-seen order), of a whole profiled run, of a whole plain run.</summary>
+    private sealed record Summary(List<(string Kind, bool Backward, double Seconds)> Kinds, double Profiled, double Plain)
+    {
+        public double Of(string kind, bool backward) => Kinds.Where(k => k.Kind == kind && k.Backward == backward).Sum(k => k.Seconds);
+    }
+
+    public static int Run(int runs)
+    {
+        Console.WriteLine($"{MachineInfo.Cpu()}; vector path {MachineInfo.Describe()}; CpuGemm threads {CpuGemm.ThreadCount}; " +
+                          $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; {runs} profiled runs each");
+        var model = Gpt2Initializer.Random(ForwardServer.Gpt2Small, seed: 1);
+        var rng = new SplitMix64(7);
+        var sequences = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, Time).Select(_ => rng.NextInt(model.VocabSize)).ToArray()).ToList();
+
+        var forwardOne = Measure(runs, () => Forward(model, sequences.Take(1).ToList()));
+        var forwardFour = Measure(runs, () => Forward(model, sequences));
+        PrintForward(forwardOne, forwardFour);
+
+        // The settings benchmarks/train/run.sh gives both sides by default.
+        var trainer = new LanguageModelTrainer(model, sequences, TrainServer.Options(sequences.Count, learningRate: 6e-4, weightDecay: 0.1, clipNorm: 1.0));
+        PrintTraining(Measure(runs, () => trainer.TrainStep()));
+        return 0;
+    }
+
+    private static void Forward(Gpt2Model model, List<int[]> sequences)
+    {
+        using var _ = Tape.NoGrad();
+        model.Forward(new TokenBatch(sequences, model.EosTokenId));
+    }
+
+    private static Summary Measure(int runs, Action run)
+    {
+        run();
+        var perKind = new Dictionary<(string, bool), List<double>>();
+        var order = new List<(string Kind, bool Backward)>();
+        var profiled = new List<double>();
+        var plain = new List<double>();
+        for (int r = 0; r < runs; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var profiler = OpProfiler.Start())
+            {
+                run();
+                foreach (var k in profiler.Stop())
+                {
+                    if (!perKind.ContainsKey((k.Kind, k.Backward))) order.Add((k.Kind, k.Backward));
+                    perKind.TryAdd((k.Kind, k.Backward), []);
+                    perKind[(k.Kind, k.Backward)].Add(k.Seconds);
+                }
+            }
+            profiled.Add(clock.Elapsed.TotalSeconds);
+            clock.Restart();
+            run();
+            plain.Add(clock.Elapsed.TotalSeconds);
+        }
+        // A kind missing from some run (none should be) counts as 0 there.
+        var kinds = order.Select(k => (k.Kind, k.Backward, Median([.. perKind[k], .. new double[runs - perKind[k].Count]]))).ToList();
+        return new Summary(kinds, Median(profiled), Median(plain));
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static void PrintForward(Summary one, Summary four)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Forward, no gradients, T = {Time} (median ms per pass)");
+        Console.WriteLine();
+        Console.WriteLine("| kind | B=1 ms | B=1 % | B=4 ms | B=4 % |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var (kind, _, _) in four.Kinds)
+        {
+            double a = one.Of(kind, false), b = four.Of(kind, false);
+            Console.WriteLine($"| {kind} | {Ms(a)} | {Share(a, one.Profiled)} | {Ms(b)} | {Share(b, four.Profiled)} |");
+        }
+        Console.WriteLine($"| **whole pass, profiled** | {Ms(one.Profiled)} | 100 | {Ms(four.Profiled)} | 100 |");
+        Console.WriteLine($"| whole pass, not profiled | {Ms(one.Plain)} | | {Ms(four.Plain)} | |");
+    }
+
+    private static void PrintTraining(Summary step)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Training step (LanguageModelTrainer.TrainStep), B = 4, T = {Time} (median ms per step)");
+        Console.WriteLine();
+        Console.WriteLine("| kind | forward ms | backward ms | together ms | % of step |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var kind in step.Kinds.Select(k => k.Kind).Distinct())
+        {
+            double forward = step.Of(kind, false), backward = step.Of(kind, true);
+            Console.WriteLine($"| {kind} | {Ms(forward)} | {Ms(backward)} | {Ms(forward + backward)} | {Share(forward + backward, step.Profiled)} |");
+        }
+        double allForward = step.Kinds.Where(k => !k.Backward).Sum(k => k.Seconds), allBackward = step.Kinds.Where(k => k.Backward).Sum(k => k.Seconds);
+        Console.WriteLine($"| sum of the kinds | {Ms(allForward)} | {Ms(allBackward)} | {Ms(allForward + allBackward)} | {Share(allForward + allBackward, step.Profiled)} |");
+        Console.WriteLine($"| **whole step, profiled** | | | {Ms(step.Profiled)} | 100 |");
+        Console.WriteLine($"| whole step, not profiled | | | {Ms(step.Plain)} | |");
+    }
+
+    private static string Ms(double seconds) => (seconds * 1000).ToString("F1");
+
+    private static string Share(double seconds, double whole) => (100 * seconds / whole).ToString("F1");
+}
