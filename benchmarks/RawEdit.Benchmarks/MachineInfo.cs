@@ -11,10 +11,10 @@ namespace RawEdit.Benchmarks;
 public static class MachineInfo
 {
     /// <summary>
-    /// "avx2" when CpuGemm runs its Vector256 FMA micro-kernel (CpuGemm.IsAccelerated), else "scalar" (its reference
-    /// loops). The GEMM has no 512-bit kernel in this tree; once it chooses a path itself, this should report that choice.
+    /// The GEMM kernel path in use (CpuGemm.KernelPath: "avx512" for the 12×32 Vector512 kernel, "avx2" for the 6×16
+    /// Vector256 one, "reference" for the scalar loops).
     /// </summary>
-    public static string VectorPath() => CpuGemm.IsAccelerated ? "avx2" : "scalar";
+    public static string VectorPath() => CpuGemm.KernelPath.ToString().ToLowerInvariant();
 
     /// <summary>The widest vectors .NET accelerates here: "avx512", "avx2" (with FMA) or "scalar".</summary>
     public static string RuntimeVectors() =>
