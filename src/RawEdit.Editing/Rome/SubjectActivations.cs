@@ -28,7 +28,7 @@ public static class SubjectActivations
             var hooks = new ForwardHooks();
             var captured = points.Select(p => hooks.Capture(p.Point, p.Layer)).ToList();
             var batch = new TokenBatch(chunk.Select(p => p.Ids).ToList(), model.EosTokenId);
-            using (Tape.NoGrad()) model.HiddenStates(batch, hooks);
+            using (Tape.NoGrad()) model.HiddenStates(batch, hooks, lastBlock: points.Max(p => p.Layer));
             for (int k = 0; k < points.Count; k++)
             {
                 var values = captured[k].Required;
