@@ -59,6 +59,19 @@ internal static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointI
     /// <summary>dx += f'(x)·dy.</summary>
     public static void UnaryBackward(UnaryOp op, T[] x, T[] y, T[] dy, T[] dx)
     {
+        if (op == UnaryOp.GeluNew)
+        {
+            CpuParallel.ForRanges((x.Length + Chunk - 1) / Chunk, Chunk * 16, (c0, c1) =>
+            {
+                var scratch = new T[3 * Chunk];
+                for (int c = c0; c < c1; c++)
+                {
+                    int start = c * Chunk, length = Math.Min(Chunk, x.Length - start);
+                    GeluNewBackward(x.AsSpan(start, length), dy.AsSpan(start, length), dx.AsSpan(start, length), scratch.AsSpan(0, 3 * length));
+                }
+            });
+            return;
+        }
         CpuParallel.ForRanges(x.Length, 8, (start, end) =>
         {
             for (int i = start; i < end; i++)
@@ -77,15 +90,32 @@ internal static class ElementwiseKernels<T> where T : unmanaged, IFloatingPointI
         UnaryOp.Abs => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero,
         UnaryOp.Reciprocal => -(y * y),
         UnaryOp.Relu => x > T.Zero ? T.One : T.Zero,
-        UnaryOp.GeluNew => GeluNewDerivative(x),
         _ => throw new NotSupportedException(op.ToString()),
     };
 
-    // d/dx gelu_new = 0.5(1 + tanh u) + 0.5·x·(1 − tanh²u)·c·(1 + 3a·x²),  u = c(x + a·x³)
-    private static T GeluNewDerivative(T x)
+    // d/dx gelu_new = 0.5(1 + tanh u) + 0.5·x·(1 − tanh²u)·c·(1 + 3a·x²),  u = c(x + a·x³), vectorised over the span:
+    // dx += that · dy. scratch [3n] holds t = tanh u, s and r.
+    private static void GeluNewBackward(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, Span<T> scratch)
     {
-        T tanhU = T.Tanh(GeluScale * (x + GeluCubic * x * x * x));
-        return Half * (T.One + tanhU) + Half * x * (T.One - tanhU * tanhU) * GeluScale * (T.One + GeluCubicDerivative * x * x);
+        int n = x.Length;
+        Span<T> t = scratch[..n], s = scratch.Slice(n, n), r = scratch.Slice(2 * n, n);
+        TensorPrimitives.Multiply(x, x, s);                 // s = x²
+        TensorPrimitives.Multiply(s, GeluCubic, t);
+        TensorPrimitives.Add(t, T.One, t);
+        TensorPrimitives.Multiply(t, x, t);
+        TensorPrimitives.Multiply(t, GeluScale, t);
+        TensorPrimitives.Tanh(t, t);                        // t = tanh u
+        TensorPrimitives.Multiply(s, GeluCubicDerivative, s);
+        TensorPrimitives.Add(s, T.One, s);
+        TensorPrimitives.Multiply(s, x, s);
+        TensorPrimitives.Multiply(s, Half * GeluScale, s);  // s = 0.5·c·x·(1 + 3a·x²)
+        TensorPrimitives.Multiply(t, t, r);
+        TensorPrimitives.Subtract(T.One, r, r);
+        TensorPrimitives.Multiply(s, r, s);                 // s = 0.5·c·x·(1 − t²)(1 + 3a·x²)
+        TensorPrimitives.Multiply(t, Half, r);
+        TensorPrimitives.Add(r, Half, r);                   // r = 0.5(1 + t)
+        TensorPrimitives.Add(s, r, s);
+        TensorPrimitives.MultiplyAdd(s, dy, dx, dx);
     }
 
     /// <summary>y = alpha·x + beta·y.</summary>
