@@ -8,7 +8,7 @@ namespace RawEdit.Models;
 /// <list type="bullet">
 /// <item><see cref="All"/>: every row; activations stay [B,T,·] (the plain forward pass).</item>
 /// <item>A subset R of the flat rows b·T + t: activations are [|R|, ·]. Attention still needs the keys and values of
-/// every earlier row, so <see cref="AttentionInput"/> places the computed rows into a [B·T, W] tensor whose other rows
+/// every earlier row, so <see cref="AttentionInput"/> places the computed rows into a [B,T,W] tensor whose other rows
 /// come from a frozen run (<see cref="FrozenPrefix"/>), or, in that frozen run itself, records that tensor.</item>
 /// </list>
 /// The last block of a subset run may keep only some of R after its attention (<see cref="OutputRows"/>): the rows
@@ -18,9 +18,9 @@ internal sealed class BlockRows
 {
     private readonly int batch, time;
     private readonly int[]? rows;                                   // R (flat rows), null for all rows
-    private readonly IReadOnlyDictionary<(int Layer, string Name), Tensor>? frozen;  // the frozen run's attention inputs [B·T, W]
-    private readonly Dictionary<(int Layer, string Name), Tensor>? record;            // where the frozen run writes them
-    private readonly int outputLayer = -1;
+    private readonly IReadOnlyDictionary<(int Layer, string Name), Tensor>? frozen;  // the frozen run's attention inputs [B,T,W]
+    private readonly Dictionary<(int Layer, string Name), Tensor>? record;            // where the frozen run writes them ([B,T,W])
+    private readonly int outputLayer;
     private readonly int[]? outputRows;                             // indices into R kept after the output layer's attention
     private readonly int[]? outputFlatRows;                         // R[outputRows]
 
@@ -53,27 +53,20 @@ internal sealed class BlockRows
     {
         if (rows is null) return computed;
         int width = computed.Shape[^1];
-        Tensor full;
         if (record is not null)
         {
-            using (Tape.NoGrad()) full = Ops.AddRows(Tensor.Zeros(computed.DType, batch * time, width), rows, computed);
-            record[(layer, name)] = full;
+            Tensor recorded;
+            using (Tape.NoGrad()) recorded = Ops.AddRows(Tensor.Zeros(computed.DType, batch, time, width), rows, computed);
+            return record[(layer, name)] = recorded;
         }
-        else
-        {
-            // Rows the frozen run did not compute (it had none before some sequence's first changed row) read as zeros.
-            var others = frozen!.TryGetValue((layer, name), out var f) ? f : Tensor.Zeros(computed.DType, batch * time, width);
-            full = Ops.AddRows(others, rows, computed);
-        }
-        return Ops.Reshape(full, batch, time, width);
+        // Rows the frozen run did not compute (it had none before some sequence's first changed row) read as zeros.
+        var others = frozen!.TryGetValue((layer, name), out var f) ? f : Tensor.Zeros(computed.DType, batch, time, width);
+        return Ops.AddRows(others, rows, computed);
     }
 
     /// <summary>attended [B,T,C] → the rows this block outputs: [B,T,C], [|R|,C], or after the output layer [|outputRows|,C].</summary>
-    public Tensor AttentionOutput(int layer, Tensor attended)
-    {
-        if (rows is null) return attended;
-        return Ops.GatherRows(Ops.Reshape(attended, -1, attended.Shape[^1]), layer == outputLayer ? outputFlatRows! : rows);
-    }
+    public Tensor AttentionOutput(int layer, Tensor attended) =>
+        rows is null ? attended : Ops.GatherRows(attended, layer == outputLayer ? outputFlatRows! : rows);
 
     /// <summary>A computed-rows activation x [B,T,W] or [|R|,W] restricted to the rows this block outputs.</summary>
     public Tensor OutputRows(int layer, Tensor x) => rows is null || layer != outputLayer ? x : Ops.GatherRows(x, outputRows!);

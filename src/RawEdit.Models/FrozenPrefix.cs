@@ -51,7 +51,7 @@ public sealed class FrozenPrefix
 
     internal Tensor? Mask { get; }
 
-    /// <summary>Per (block above <see cref="Layer"/>, name): the attention input [B·T, W] of the frozen rows, zero elsewhere.</summary>
+    /// <summary>Per (block above <see cref="Layer"/>, name): the attention input [B,T,W] of the frozen rows, zero elsewhere.</summary>
     internal IReadOnlyDictionary<(int Layer, string Name), Tensor> FrozenAttentionInputs { get; }
 
     /// <summary>Flat rows b·T + t of each sequence's changed part (firstChanged[b] ≤ t &lt; length) or frozen part (t &lt; firstChanged[b]).</summary>

@@ -6,8 +6,11 @@ using RawEdit.Tensors.Optim;
 
 namespace RawEdit.Editing.Rome;
 
-/// <summary>The optimised δ, the value it starts from, and how the optimisation went.</summary>
-public sealed record ValueOptimization(float[] Delta, float[] VInit, double[] LossTrace, int AdamSteps, string StopReason)
+/// <summary>
+/// The optimised δ, the value it starts from, and how the optimisation went. SubjectReads [point][rewrite prompt][width]:
+/// the activations asked for, read in the frozen pass at each rewrite prompt's subject (the unedited model's).
+/// </summary>
+public sealed record ValueOptimization(float[] Delta, float[] VInit, double[] LossTrace, int AdamSteps, string StopReason, float[][][] SubjectReads)
 {
     /// <summary>v* = v_init + δ, the value the edited layer should produce for the subject.</summary>
     public float[] VStar => VInit.Zip(Delta, (v, d) => v + d).ToArray();
@@ -35,8 +38,10 @@ public sealed record ValueOptimization(float[] Delta, float[] VInit, double[] Lo
 public static class ValueOptimizer
 {
     public static ValueOptimization Optimize(ICausalLanguageModel model, int layer, RomePrompts prompts, ValueEditHyperParameters h,
-        HookPoint point = HookPoint.MlpOut, int? lossLayer = null)
+        HookPoint point = HookPoint.MlpOut, int? lossLayer = null, IReadOnlyList<(HookPoint Point, int Layer)>? subjectReads = null)
     {
+        subjectReads ??= [];
+        if (subjectReads.Any(r => r.Layer > layer)) throw new ArgumentException($"the frozen pass runs hooks in blocks 0..{layer} only", nameof(subjectReads));
         if (point is not (HookPoint.MlpOut or HookPoint.BlockOut))
             throw new ArgumentException($"δ is added at the MLP output or the block output, not at {point}", nameof(point));
         if (lossLayer is { } l && (l < layer || l >= model.Layers))
@@ -49,7 +54,9 @@ public static class ValueOptimizer
 
         var initial = new ForwardHooks();
         var activation = initial.Capture(point, layer);
+        var reads = subjectReads.Select(r => initial.Capture(r.Point, r.Layer)).ToList();
         var prefix = model.Freeze(batch, layer, all.Select(p => p.SubjectLast).ToArray(), initial);
+        var readAtSubjects = reads.Select(r => SubjectActivations.AtSubjects(r.Required, batch, prompts.Rewrites)).ToArray();
         var vInit = activation.Required.ToFloatArray().AsSpan(batch.Row(0, all[0].SubjectLast) * model.Embedding, model.Embedding).ToArray();
         double vInitNorm = Math.Sqrt(vInit.Sum(x => (double)x * x));
 
@@ -102,7 +109,7 @@ public static class ValueOptimizer
             adam.ZeroGrad();
             Clamp(delta, h.ClampNormFactor * vInitNorm);
         }
-        return new ValueOptimization(delta.ToFloatArray(), vInit, [.. trace], adam.Step, stop);
+        return new ValueOptimization(delta.ToFloatArray(), vInit, [.. trace], adam.Step, stop, readAtSubjects);
     }
 
     /// <summary>Projects δ back onto the ball ‖δ‖ ≤ bound.</summary>
