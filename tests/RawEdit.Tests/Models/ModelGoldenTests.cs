@@ -132,6 +132,7 @@ public class ModelGoldenTests(string device) : DeviceFixture(device)
             .Select(b => golden.InjectRows.Where(r => r / T == b).Select(r => r % T).DefaultIfEmpty(batch.Lengths[b] - 1).Min()).ToArray();
         var prefix = golden.Model.Freeze(batch, golden.HookLayer, firstChanged);
         Assert.That(prefix.ChangedRows, Has.Length.EqualTo(batch.Lengths.Zip(firstChanged, (l, f) => l - f).Sum()));
+        Assert.That(prefix.Residual.RequiresGrad, Is.False, "the frozen pass records nothing for the tape");
 
         var delta = Tensor.FromArray(golden.Golden("inject.delta"), golden.Model.Embedding);
         delta.RequiresGrad = true;
