@@ -21,8 +21,28 @@ public interface ICausalLanguageModel
     /// <summary>Logits [B,T,V] for a right-padded batch; hooks run at their points.</summary>
     Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null);
 
-    /// <summary>The residual stream after the last block [B,T,C], before the final layer norm.</summary>
-    Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null);
+    /// <summary>
+    /// The residual stream after the last block [B,T,C], before the final layer norm; or after block
+    /// <paramref name="lastBlock"/>, the blocks above it not run (reading an activation of an early layer).
+    /// </summary>
+    Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null, int? lastBlock = null);
+
+    /// <summary>
+    /// Runs the batch once with no gradient, for passes that change the residual stream after block
+    /// <paramref name="layer"/> only at and after position <paramref name="firstChanged"/>[b] of each sequence:
+    /// blocks 0..layer on every row (hooks run there), the blocks above on the rows before firstChanged[b], whose
+    /// attention keys and values it keeps. See <see cref="FrozenPrefix"/>.
+    /// </summary>
+    FrozenPrefix Freeze(TokenBatch batch, int layer, int[] firstChanged, ForwardHooks? hooks = null);
+
+    /// <summary>
+    /// The blocks above prefix.Layer on the changed rows only, from their residual after prefix.Layer [n,C] (rows in
+    /// prefix.ChangedRows order, e.g. prefix.Residual plus an intervention; it may require a gradient). Returns the
+    /// residual stream after the last block at <paramref name="outputRows"/> (indices into the changed rows) [m,C]:
+    /// the last block's MLP runs on those rows only. Hooks above prefix.Layer see [n,·] activations, in the last
+    /// block [m,·] after its attention.
+    /// </summary>
+    Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null);
 
     /// <summary>Final layer norm and unembedding applied to a residual-stream activation [.., C] → [.., V].</summary>
     Tensor Unembed(Tensor hidden);

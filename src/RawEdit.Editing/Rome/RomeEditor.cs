@@ -1,6 +1,7 @@
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Statistics;
 using RawEdit.Models;
+using RawEdit.Models.Hooks;
 using RawEdit.Models.Tokenization;
 
 namespace RawEdit.Editing.Rome;
@@ -37,12 +38,17 @@ public static class RomeEditor
         if (layer >= model.Layers) throw new ArgumentException($"ROME layer {layer} does not exist in a {model.Layers}-layer model");
         if (secondMoment.Dimension != model.MlpWidth)
             throw new ArgumentException($"second moment of dimension {secondMoment.Dimension} does not match the key width {model.MlpWidth}");
-        var (keys, values) = SubjectActivations.Read(model, layer, prompts.Keys);
+        secondMoment.Factorize();   // a singular C fails here, before the value optimisation
+        var value = ValueOptimizer.Optimize(model, layer, prompts, h, subjectReads: [(HookPoint.MlpKey, layer), (HookPoint.MlpOut, layer)]);
+        // A rewrite prompt is its key prompt followed by target[:-1]: under causal attention the key prompt's activations
+        // are the rewrite prompt's, which the value optimisation's frozen pass has read already.
+        var (keys, values) = prompts.Keys.Count == prompts.Rewrites.Count && prompts.Keys.Zip(prompts.Rewrites).All(p => StartsWith(p.Second, p.First))
+            ? (value.SubjectReads[0], value.SubjectReads[1])
+            : SubjectActivations.Read(model, layer, prompts.Keys);
         float[] kBar = SubjectActivations.Mean(keys), kS = keys[0];
         float[] vBar = SubjectActivations.Mean(values), vS = values[0];
 
         var u = Normalize(secondMoment.Solve(mode == RomeMode.PRome ? kS : kBar));
-        var value = ValueOptimizer.Optimize(model, layer, prompts, h);
 
         var (denominatorKey, currentValue) = mode == RomeMode.RRome ? (kBar, vBar) : (kS, vS);
         double denominator = Dot(denominatorKey, u);
@@ -56,6 +62,9 @@ public static class RomeEditor
         var edit = new RankOneEdit(name, u.Select(x => (float)x).ToArray(), r, outByIn);
         return new RomeResult(edit, mode, kBar, kS, edit.U, vS, vBar, value, r, denominator);
     }
+
+    private static bool StartsWith(IndexedPrompt prompt, IndexedPrompt prefix) =>
+        prompt.SubjectLast == prefix.SubjectLast && prompt.Ids.AsSpan().StartsWith(prefix.Ids);
 
     private static double[] Normalize(double[] v)
     {

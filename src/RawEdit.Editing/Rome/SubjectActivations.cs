@@ -1,5 +1,6 @@
 using RawEdit.Models;
 using RawEdit.Models.Hooks;
+using RawEdit.Tensors;
 using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Editing.Rome;
@@ -28,17 +29,19 @@ public static class SubjectActivations
             var hooks = new ForwardHooks();
             var captured = points.Select(p => hooks.Capture(p.Point, p.Layer)).ToList();
             var batch = new TokenBatch(chunk.Select(p => p.Ids).ToList(), model.EosTokenId);
-            using (Tape.NoGrad()) model.HiddenStates(batch, hooks);
+            using (Tape.NoGrad()) model.HiddenStates(batch, hooks, lastBlock: points.Max(p => p.Layer));
             for (int k = 0; k < points.Count; k++)
-            {
-                var values = captured[k].Required;
-                int width = values.Shape[^1];
-                var flat = values.ToFloatArray();
-                for (int b = 0; b < chunk.Count; b++)
-                    result[k][start + b] = flat.AsSpan(batch.Row(b, chunk[b].SubjectLast) * width, width).ToArray();
-            }
+                AtSubjects(captured[k].Required, batch, chunk).CopyTo(result[k], start);
         }
         return result;
+    }
+
+    /// <summary>activation [B,T,W] of a batch whose first sequences are <paramref name="prompts"/> → [P][W] at their subjects' last tokens.</summary>
+    public static float[][] AtSubjects(Tensor activation, TokenBatch batch, IReadOnlyList<IndexedPrompt> prompts)
+    {
+        int width = activation.Shape[^1];
+        var flat = activation.ToFloatArray();
+        return prompts.Select((p, b) => flat.AsSpan(batch.Row(b, p.SubjectLast) * width, width).ToArray()).ToArray();
     }
 
     /// <summary>Element-wise mean of equally long vectors.</summary>

@@ -51,7 +51,13 @@ public sealed class SecondMoment
         var b = new double[x.Length];
         for (int i = 0; i < b.Length; i++) b[i] = x[i];
         if (IsIdentity) return b;
-        factor ??= new Cholesky(Matrix, Dimension);
-        return factor.Solve(b);
+        Factorize();
+        return factor!.Solve(b);
+    }
+
+    /// <summary>Factorises C now (the first solve does it otherwise), so a C that is not positive definite is reported before other work.</summary>
+    public void Factorize()
+    {
+        if (!IsIdentity) factor ??= new Cholesky(Matrix, Dimension);
     }
 }

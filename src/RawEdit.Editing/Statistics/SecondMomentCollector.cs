@@ -30,7 +30,7 @@ public static class SecondMomentCollector
             var keys = hooks.Capture(HookPoint.MlpKey, layer);
             using (Tape.NoGrad())
             {
-                model.HiddenStates(batch, hooks);
+                model.HiddenStates(batch, hooks, lastBlock: layer);   // the blocks above cannot change the key
                 var rows = Enumerable.Range(0, batch.Ids.Length).Where(r => batch.Mask[r] > 0).ToArray();
                 var k = Ops.GatherRows(Ops.Reshape(keys.Required, -1, f), rows).To(DType.F64);
                 // sum += KᵀK  [F,N]·[N,F], accumulated in place (beta = 1)

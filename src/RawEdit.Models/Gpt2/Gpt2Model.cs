@@ -73,35 +73,41 @@ public sealed class Gpt2Model : ICausalLanguageModel
 
     public Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null) => Unembed(HiddenStates(batch, hooks));
 
-    public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null)
+    public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null, int? lastBlock = null) =>
+        DecoderPasses.HiddenStates(batch, Embed(batch), Layers, lastBlock ?? Layers - 1, Block, hooks);
+
+    public FrozenPrefix Freeze(TokenBatch batch, int layer, int[] firstChanged, ForwardHooks? hooks = null) =>
+        DecoderPasses.Freeze(batch, Embed, Layers, layer, firstChanged, Block, hooks);
+
+    public Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null) =>
+        DecoderPasses.Resume(prefix, Layers, residual, outputRows, Block, hooks);
+
+    // ids [B,T] → h₀ [B,T,C]
+    private Tensor Embed(TokenBatch batch)
     {
         DecoderInputs.CheckBatch(batch, Config.Positions, Config.VocabSize);
-
         int B = batch.Batch, T = batch.Time;
         var positions = new int[B * T];
         for (int i = 0; i < positions.Length; i++) positions[i] = i % T;
         OpProfiler.Enter("embedding");
-        var h = Ops.Add(Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, B, T),
-                        Ops.Embedding(parameters["transformer.wpe.weight"], positions, B, T));
-        var mask = batch.HasPadding ? Tensor.FromArray(batch.Mask, B, T) : null;
-        for (int l = 0; l < Config.Layers; l++)
-            h = Block(l, h, mask, hooks);
-        return h;
+        return Ops.Add(Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, B, T),
+                       Ops.Embedding(parameters["transformer.wpe.weight"], positions, B, T));
     }
 
-    private Tensor Block(int l, Tensor h, Tensor? mask, ForwardHooks? hooks)
+    // h [B,T,C] → [B,T,C], or over a subset of rows [n,C] → [n,C] (the last block of a resumed pass: [m,C]).
+    private Tensor Block(int l, Tensor h, Tensor? mask, BlockRows rows, ForwardHooks? hooks)
     {
         string p = $"transformer.h.{l}.";
         OpProfiler.Enter("layer norm");
         var a = Ops.LayerNorm(h, parameters[p + "ln_1.weight"], parameters[p + "ln_1.bias"], Config.LayerNormEpsilon);
         OpProfiler.Enter("qkv linear");
-        var qkv = Ops.Linear(a, parameters[p + "attn.c_attn.weight"], parameters[p + "attn.c_attn.bias"]);
+        var qkv = rows.AttentionInput(l, "qkv", Ops.Linear(a, parameters[p + "attn.c_attn.weight"], parameters[p + "attn.c_attn.bias"]));
         OpProfiler.Enter("attention core");
-        var attended = Ops.CausalSelfAttention(qkv, Config.Heads, mask);
+        var attended = rows.AttentionOutput(l, Ops.CausalSelfAttention(qkv, Config.Heads, mask));
         OpProfiler.Enter("attention proj");
         var projected = Ops.Linear(attended, parameters[p + "attn.c_proj.weight"], parameters[p + "attn.c_proj.bias"]);
         OpProfiler.Enter("residual add");
-        h = Ops.Add(h, projected);
+        h = Ops.Add(rows.OutputRows(l, h), projected);
 
         OpProfiler.Enter("layer norm");
         var m = Ops.LayerNorm(h, parameters[p + "ln_2.weight"], parameters[p + "ln_2.bias"], Config.LayerNormEpsilon);

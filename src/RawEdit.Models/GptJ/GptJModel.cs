@@ -69,32 +69,40 @@ public sealed class GptJModel : ICausalLanguageModel
 
     public Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null) => Unembed(HiddenStates(batch, hooks));
 
-    public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null)
+    public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null, int? lastBlock = null) =>
+        DecoderPasses.HiddenStates(batch, Embed(batch), Layers, lastBlock ?? Layers - 1, Block, hooks);
+
+    public FrozenPrefix Freeze(TokenBatch batch, int layer, int[] firstChanged, ForwardHooks? hooks = null) =>
+        DecoderPasses.Freeze(batch, Embed, Layers, layer, firstChanged, Block, hooks);
+
+    public Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null) =>
+        DecoderPasses.Resume(prefix, Layers, residual, outputRows, Block, hooks);
+
+    // ids [B,T] → h₀ [B,T,C]
+    private Tensor Embed(TokenBatch batch)
     {
         DecoderInputs.CheckBatch(batch, Config.Positions, Config.VocabSize);
-
-        var h = Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, batch.Batch, batch.Time);
-        var mask = batch.HasPadding ? Tensor.FromArray(batch.Mask, batch.Batch, batch.Time) : null;
-        for (int l = 0; l < Config.Layers; l++)
-            h = Block(l, h, mask, hooks);
-        return h;
+        return Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, batch.Batch, batch.Time);
     }
 
-    // h [B,T,C] → [B,T,C]: attention and MLP both read ln_1(h) and are added to h side by side.
-    private Tensor Block(int l, Tensor h, Tensor? mask, ForwardHooks? hooks)
+    // h [B,T,C] → [B,T,C], or over a subset of rows [n,C] → [n,C] (the last block of a resumed pass: [m,C]):
+    // attention and MLP both read ln_1(h) and are added to h side by side. The rotary embedding needs positions, so it
+    // is applied to q and k over every row of the batch.
+    private Tensor Block(int l, Tensor h, Tensor? mask, BlockRows rows, ForwardHooks? hooks)
     {
         string p = $"transformer.h.{l}.";
         var a = Ops.LayerNorm(h, parameters[p + "ln_1.weight"], parameters[p + "ln_1.bias"], Config.LayerNormEpsilon);
-        var q = Ops.RotaryEmbedding(Project(a, p + "attn.q_proj.weight"), Config.Heads, Config.RotaryDim);
-        var k = Ops.RotaryEmbedding(Project(a, p + "attn.k_proj.weight"), Config.Heads, Config.RotaryDim);
-        var attended = Ops.CausalSelfAttention(Ops.Concat(2, q, k, Project(a, p + "attn.v_proj.weight")), Config.Heads, mask);
+        var q = Ops.RotaryEmbedding(rows.AttentionInput(l, "q", Project(a, p + "attn.q_proj.weight")), Config.Heads, Config.RotaryDim);
+        var k = Ops.RotaryEmbedding(rows.AttentionInput(l, "k", Project(a, p + "attn.k_proj.weight")), Config.Heads, Config.RotaryDim);
+        var v = rows.AttentionInput(l, "v", Project(a, p + "attn.v_proj.weight"));
+        var attended = rows.AttentionOutput(l, Ops.CausalSelfAttention(Ops.Concat(2, q, k, v), Config.Heads, mask));
         var attnOut = Project(attended, p + "attn.out_proj.weight");
 
-        var m = Hook(hooks, HookPoint.MlpIn, l, a);
+        var m = Hook(hooks, HookPoint.MlpIn, l, rows.OutputRows(l, a));
         var hidden = Hook(hooks, HookPoint.MlpHidden, l, Project(m, p + "mlp.fc_in.weight", p + "mlp.fc_in.bias"));
         var key = Hook(hooks, HookPoint.MlpKey, l, Ops.GeluNew(hidden));
         var mlpOut = Hook(hooks, HookPoint.MlpOut, l, Project(key, p + "mlp.fc_out.weight", p + "mlp.fc_out.bias"));
-        return Hook(hooks, HookPoint.BlockOut, l, Ops.Add(Ops.Add(h, attnOut), mlpOut));
+        return Hook(hooks, HookPoint.BlockOut, l, Ops.Add(Ops.Add(rows.OutputRows(l, h), attnOut), mlpOut));
     }
 
     // x [..., in] → [..., out] through a Linear weight [out, in].

@@ -44,14 +44,14 @@ public sealed class ForwardHooks
     /// Adds <paramref name="vector"/> [C] to the activation at flat rows b·T + t (one per entry of <paramref name="rows"/>).
     /// The vector may require a gradient: this is how ROME and MEMIT optimise δ.
     /// </summary>
-    public void AddVector(HookPoint point, int layer, Tensor vector, int[] rows)
+    public void AddVector(HookPoint point, int layer, Tensor vector, int[] rows) => Add(point, layer, x => AddVectorAt(x, vector, rows));
+
+    /// <summary>x [.., C] with <paramref name="vector"/> [C] added at flat rows <paramref name="rows"/> (x viewed as [R, C]), differentiable in both.</summary>
+    public static Tensor AddVectorAt(Tensor x, Tensor vector, int[] rows)
     {
-        Add(point, layer, x =>
-        {
-            var flat = Ops.Reshape(x, -1, x.Shape[^1]);
-            var repeated = Ops.GatherRows(Ops.Reshape(vector, 1, -1), new int[rows.Length]);
-            return Ops.Reshape(Ops.AddRows(flat, rows, repeated), x.Shape);
-        });
+        var flat = Ops.Reshape(x, -1, x.Shape[^1]);
+        var repeated = Ops.GatherRows(Ops.Reshape(vector, 1, -1), new int[rows.Length]);
+        return Ops.Reshape(Ops.AddRows(flat, rows, repeated), x.Shape);
     }
 }
 

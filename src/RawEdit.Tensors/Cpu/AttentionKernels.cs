@@ -68,6 +68,7 @@ internal static class AttentionKernels<T> where T : unmanaged, IFloatingPointIee
             {
                 var p = probs.AsSpan(((pair * time) + i) * time, time);
                 var dO = dOutput.AsSpan((b * time + i) * channels + qOff, d);
+                if (TensorPrimitives.MaxMagnitude(dO) == T.Zero) continue;   // a row nothing reads (e.g. a frozen one): it adds only zeros
                 T dot = T.Zero;
                 for (int j = 0; j <= i; j++)
                 {

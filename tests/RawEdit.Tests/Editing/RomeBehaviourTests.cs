@@ -38,6 +38,22 @@ public class RomeBehaviourTests
         Assert.That(Run(RomeMode.PRome, single: true), Is.EqualTo(Run(RomeMode.Rome, single: true)));
     }
 
+    [Test]
+    public void Keys_read_in_the_frozen_pass_equal_the_key_prompts_own_and_other_prompts_are_read_anew()
+    {
+        var prompts = Prompts(singleTemplate: false);
+        var (keys, values) = SubjectActivations.Read(Model, 1, prompts.Keys);
+        var shared = RomeEditor.Compute(Model, prompts, Hparams, RomeMode.RRome, SecondMoment.Identity(Model.MlpWidth));
+        Assert.That(Compare.RelativeError(shared.KBar, SubjectActivations.Mean(keys)), Is.LessThan(1e-6));
+        Assert.That(Compare.RelativeError(shared.VBar, SubjectActivations.Mean(values)), Is.LessThan(1e-6));
+
+        // Rewrite prompts that do not extend their key prompts: the keys must come from the key prompts themselves.
+        var unrelated = prompts with { Rewrites = prompts.Rewrites.Select(p => p with { Ids = [1, .. p.Ids], SubjectLast = p.SubjectLast + 1 }).ToList() };
+        var read = RomeEditor.Compute(Model, unrelated, Hparams, RomeMode.RRome, SecondMoment.Identity(Model.MlpWidth));
+        Assert.That(Compare.RelativeError(read.KBar, SubjectActivations.Mean(keys)), Is.LessThan(1e-6));
+        Assert.That(Compare.RelativeError(read.KS, keys[0]), Is.LessThan(1e-6));
+    }
+
     // GPT-2 (Conv1D [in, out]) and GPT-J (Linear [out, in], fc_out [C, F]): the same edit must land in either orientation.
     [TestCase("gpt2-random", "transformer.h.1.mlp.c_proj.weight")]
     [TestCase("gptj-random", "transformer.h.1.mlp.fc_out.weight")]

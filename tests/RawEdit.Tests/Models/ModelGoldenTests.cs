@@ -117,6 +117,72 @@ public class ModelGoldenTests(string device) : DeviceFixture(device)
         Assert.That(Compare.RelativeError(summed, delta.Grad!.ToFloatArray()), Is.LessThan(1e-5));
     }
 
+    // The split pass (Freeze once, Resume on the changed rows): the reference adds δ at the hook layer's MLP output at the
+    // injection rows and runs the whole model; here the rows before each sequence's first injection are frozen, δ is
+    // added to the frozen block output (the block adds its MLP output to the residual stream) and only the changed
+    // rows run above it.
+    [TestCaseSource(nameof(Cases))]
+    public void A_resumed_pass_gives_the_reference_logits_and_delta_gradient(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        var batch = golden.Batch;
+        int T = batch.Time, V = golden.Model.VocabSize;
+        // Each sequence changes from its first injected row on; one without an injection from its last row (nothing changes there).
+        var firstChanged = Enumerable.Range(0, batch.Batch)
+            .Select(b => golden.InjectRows.Where(r => r / T == b).Select(r => r % T).DefaultIfEmpty(batch.Lengths[b] - 1).Min()).ToArray();
+        var prefix = golden.Model.Freeze(batch, golden.HookLayer, firstChanged);
+        Assert.That(prefix.ChangedRows, Has.Length.EqualTo(batch.Lengths.Zip(firstChanged, (l, f) => l - f).Sum()));
+        Assert.That(prefix.Residual.RequiresGrad, Is.False, "the frozen pass records nothing for the tape");
+
+        var delta = Tensor.FromArray(golden.Golden("inject.delta"), golden.Model.Embedding);
+        delta.RequiresGrad = true;
+        var injected = golden.InjectRows.Select(r => prefix.ChangedIndex(r / T, r % T)).ToArray();
+        // Output only the changed rows that predict a next token: each sequence's last row is left out of the last block's MLP.
+        var targets = batch.NextTokenTargets();
+        var outputRows = Enumerable.Range(0, prefix.ChangedRows.Length).Where(i => targets[prefix.ChangedRows[i]] >= 0).ToArray();
+        Assert.That(outputRows, Has.Length.LessThan(prefix.ChangedRows.Length));
+
+        using var tape = new Tape();
+        var hidden = golden.Model.Resume(prefix, ForwardHooks.AddVectorAt(prefix.Residual, delta, injected), outputRows);
+        var logits = golden.Model.Unembed(hidden);
+        // The reference's loss is the mean over every target of the batch; the frozen rows' terms do not depend on δ.
+        var loss = Ops.Scale(Ops.Sum(Ops.CrossEntropyPerRow(logits, outputRows.Select(i => targets[prefix.ChangedRows[i]]).ToArray())),
+            1.0 / targets.Count(t => t >= 0));
+        tape.Backward(loss);
+
+        var expected = golden.Golden("inject.logits");
+        var actual = logits.ToFloatArray();
+        for (int i = 0; i < outputRows.Length; i++)
+        {
+            int row = prefix.ChangedRows[outputRows[i]];
+            Assert.That(Compare.MaxAbsDiff(actual.AsSpan(i * V, V), expected.AsSpan(row * V, V)), Is.LessThanOrEqualTo(LogitTolerance), $"row {row}");
+        }
+        Assert.That(Compare.RelativeError(delta.Grad!.ToFloatArray(), golden.Golden("inject.grad_delta")), Is.LessThanOrEqualTo(GradientTolerance));
+        Assert.That(golden.Model.Parameters.Values.All(p => p.Grad is null), "frozen weights must get no gradient");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Stopping_after_a_block_gives_the_reference_block_output(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        using var _ = Tape.NoGrad();
+        var h = golden.Model.HiddenStates(golden.Batch, lastBlock: golden.HookLayer);
+        Assert.That(Compare.MaxAbsDiff(h.ToFloatArray(), golden.Golden("hook.block_out")), Is.LessThanOrEqualTo(LogitTolerance));
+    }
+
+    [Test]
+    public void Rows_outside_the_changed_part_are_refused()
+    {
+        using var golden = GoldenCase.Open("gpt2-random");
+        var batch = golden.Batch;
+        var tooLate = batch.Lengths.ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>(() => golden.Model.Freeze(batch, 1, tooLate));
+        var prefix = golden.Model.Freeze(batch, 1, batch.Lengths.Select(l => l - 2).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => prefix.ChangedIndex(0, batch.Lengths[0] - 3));
+        Assert.Throws<ArgumentException>(() => golden.Model.Resume(prefix, Tensor.Zeros(prefix.ChangedRows.Length + 1, golden.Model.Embedding), [0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => golden.Model.Resume(prefix, prefix.Residual, [prefix.ChangedRows.Length]));
+    }
+
     /// <summary>The reference's δ, requiring a gradient, added at the MLP output of the hook layer at the injection rows.</summary>
     private static (Tensor Delta, ForwardHooks Hooks) InjectReferenceDelta(GoldenCase golden)
     {
