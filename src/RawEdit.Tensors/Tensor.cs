@@ -14,8 +14,21 @@ public sealed class Tensor
     public TensorStorage Storage { get; private set; }
     public string? Name { get; set; }
 
+    private Tensor? grad;
+
     /// <summary>Gradient accumulated by <see cref="Tape.Backward"/>; same shape and dtype.</summary>
-    public Tensor? Grad { get; internal set; }
+    public Tensor? Grad
+    {
+        get => grad;
+        internal set
+        {
+            grad = value;
+            SpareGrad = null;
+        }
+    }
+
+    /// <summary>The buffer of a gradient released by <see cref="ReleaseGrad"/>, for the next backward pass to write into.</summary>
+    internal Tensor? SpareGrad { get; private set; }
 
     /// <summary>True for tensors produced by a recorded op (their gradient is transient unless retained).</summary>
     public bool IsLeaf { get; internal set; } = true;
@@ -56,6 +69,18 @@ public sealed class Tensor
     public Tensor RetainGrad() { KeepsGrad = true; return this; }
 
     public void ZeroGrad() => Grad = null;
+
+    /// <summary>
+    /// As <see cref="ZeroGrad"/> (Grad is null afterwards), but the next backward pass writes this tensor's gradient
+    /// into the released buffer instead of allocating a new one: an optimizer loop then touches no fresh memory for
+    /// its parameters' gradients. A reference to the old <see cref="Grad"/> kept past the next backward sees it overwritten.
+    /// </summary>
+    public void ReleaseGrad()
+    {
+        var released = grad;
+        grad = null;
+        SpareGrad = released;
+    }
 
     // ---- factories ----
     public static Tensor Zeros(DType dtype, params int[] shape) =>

@@ -11,7 +11,12 @@ internal static class GradientAccumulator
         if (target.Grad is null)
         {
             // A copy: one incoming gradient often feeds several inputs, which later accumulate separately.
-            target.Grad = g.Clone();
+            if (target.SpareGrad is { } spare)
+            {
+                g.Backend.Copy(g.Storage, 0, spare.Storage, 0, g.Length);
+                target.Grad = spare;
+            }
+            else target.Grad = g.Clone();
             return;
         }
         target.Backend.Axpby(1.0, g.Storage, 1.0, target.Grad.Storage);
@@ -20,7 +25,15 @@ internal static class GradientAccumulator
     /// <summary>The gradient buffer of <paramref name="target"/>, created zeroed, for kernels that add into it.</summary>
     public static Tensor Buffer(Tensor target)
     {
-        target.Grad ??= Tensor.Zeros(target.DType, target.Shape);
+        if (target.Grad is null)
+        {
+            if (target.SpareGrad is { } spare)
+            {
+                spare.Backend.Fill(spare.Storage, 0.0);
+                target.Grad = spare;
+            }
+            else target.Grad = Tensor.Zeros(target.DType, target.Shape);
+        }
         return target.Grad;
     }
 }

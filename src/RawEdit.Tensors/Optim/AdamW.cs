@@ -43,8 +43,9 @@ public sealed class AdamW
         }
     }
 
+    /// <summary>Clears every parameter's gradient (Grad becomes null), keeping the buffers for the next backward pass.</summary>
     public void ZeroGrad()
     {
-        foreach (var (p, _, _) in slots) p.Value.ZeroGrad();
+        foreach (var (p, _, _) in slots) p.Value.ReleaseGrad();
     }
 }
