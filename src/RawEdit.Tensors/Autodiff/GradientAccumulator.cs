@@ -11,7 +11,7 @@ internal static class GradientAccumulator
         if (target.Grad is null)
         {
             // A copy: one incoming gradient often feeds several inputs, which later accumulate separately.
-            if (target.SpareGrad is { } spare)
+            if (target.SpareGrad is { } spare && spare.DType == g.DType && spare.Backend == g.Backend)
             {
                 g.Backend.Copy(g.Storage, 0, spare.Storage, 0, g.Length);
                 target.Grad = spare;

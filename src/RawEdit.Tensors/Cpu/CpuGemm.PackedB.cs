@@ -56,9 +56,11 @@ public static unsafe partial class CpuGemm
     }
 
     /// <summary>C = alpha · op(A) · op(B) + beta · C with op(B) packed by <see cref="PackWholeB"/> for the same path, k and n.</summary>
-    internal static void SgemmPackedB(bool transA, int m, int n, int k, float alpha, float* a, int lda,
-        float* packedB, GemmKernelPath path, float beta, float* c, int ldc)
+    /// <remarks>transB and ldb describe the operand the panels were packed from; they are only validated.</remarks>
+    internal static void SgemmPackedB(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda,
+        float* packedB, int ldb, GemmKernelPath path, float beta, float* c, int ldc)
     {
+        Validate(transA, transB, m, n, k, alpha, a, lda, packedB, ldb, c, ldc);
         var g = new GemmProblem
         {
             TransA = transA, M = m, N = n, K = k, Alpha = alpha, Beta = beta, A = a, Lda = lda, C = c, Ldc = ldc,

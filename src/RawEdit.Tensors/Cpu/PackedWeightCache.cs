@@ -51,7 +51,7 @@ internal static unsafe class PackedWeightCache
         float* panels = Find(b, key);
         if (panels == null) return false;
         fixed (float* pa = a, pc = c)
-            CpuGemm.SgemmPackedB(transA, m, n, k, alpha, pa, lda, panels, key.Path, beta, pc, ldc);
+            CpuGemm.SgemmPackedB(transA, transB, m, n, k, alpha, pa, lda, panels, ldb, key.Path, beta, pc, ldc);
         GC.KeepAlive(b); // the panels live as long as the storage's entry list
         return true;
     }
