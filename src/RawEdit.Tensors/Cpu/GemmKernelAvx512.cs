@@ -37,14 +37,15 @@ internal unsafe struct Avx512Kernel : IGemmKernel
     /// <summary>B block KC×NC×4 B = 3 MiB in L3. Multiple of NR.</summary>
     public static int NC => 2048;
 
-    /// <summary>Full MR×NR tile: accumulate kc steps and write straight into C (not inlined, as the AVX2 kernel).</summary>
+    /// <summary>Full MR×NR tile: accumulate kc steps and write straight into C (the 12-row instance of <see cref="Rows{TRows}"/>).</summary>
     public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite) =>
         Rows<Twelve>(kc, a, b, c, ldc, alpha, beta, overwrite);
 
     /// <summary>
     /// The first R rows (R = 4, 8 or 12) of the tile: the same FMA chains as the full tile, for the last row
     /// panel of a matrix whose rows are not a multiple of 12 (m = 64 = 5·12 + 4 runs 5 full tiles and one R = 4).
-    /// One source for every R: the JIT compiles a copy per row-count type and drops the rows past R.
+    /// One source for every R: the JIT compiles a copy per row-count type and drops the rows past R. Not inlined, as
+    /// the AVX2 kernel: a standalone body keeps all accumulators in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Rows<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite)
