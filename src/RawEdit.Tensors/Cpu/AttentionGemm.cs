@@ -78,16 +78,12 @@ internal static unsafe class AttentionGemm
             for (int j = 0; j <= i; j++)
                 if (keyMask[j] == 0f) allowed[j] = float.NegativeInfinity;
         s[(i + 1)..].Clear();
-        float max = TensorPrimitives.Max(allowed);
-        if (float.IsNegativeInfinity(max))
+        if (float.IsNegativeInfinity(TensorPrimitives.Max(allowed)))
         {
             allowed.Clear(); // every key masked: the output row stays zero
             return;
         }
-        TensorPrimitives.Subtract(allowed, max, allowed);
-        TensorPrimitives.Exp(allowed, allowed);
-        float sum = WideReductions.Sum<float>(allowed);
-        TensorPrimitives.Multiply(allowed, 1f / sum, allowed);
+        NormalizationKernels<float>.SoftmaxRow(allowed, allowed, log: false); // masked keys: exp(−∞) = 0
     }
 
     // C[m, n] = alpha · op(A) · op(B) + beta · C on this thread only.

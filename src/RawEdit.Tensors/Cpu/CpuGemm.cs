@@ -36,8 +36,8 @@ public static unsafe partial class CpuGemm
         }
     }
 
-    /// <summary>True when the fast kernels can run on this CPU (AVX2 + FMA).</summary>
-    public static bool IsAccelerated => Avx2.IsSupported && Fma.IsSupported;
+    /// <summary>True when the fast kernels can run on this CPU (AVX2 + FMA at least).</summary>
+    public static bool IsAccelerated => BestKernelPath != GemmKernelPath.Reference;
 
     /// <summary>C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C (row-major; beta == 0 overwrites C).</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
