@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RawEdit.Cli.Commands;
+using RawEdit.Models;
 using RawEdit.Tensors.Backend;
 using RawEdit.Tensors.Gpu;
 
@@ -25,6 +26,9 @@ public static class Program
             ReportCommand.Create(),
             KernelsCommand.Create(),
         };
+        VersionLine.Install(root);
+        // The default model ships inside this assembly (the .NET tool and the single-file binary have no weights/ folder).
+        ModelLocator.AddEmbeddedWeights(typeof(Program).Assembly);
         var device = new Option<string>("--device")
         {
             Description = $"Where models run: cpu, cuda (the first GPU, through ILGPU; an error if none is usable), ilgpu-cpu (the GPU kernels on ILGPU's CPU accelerator: slow, for checking) or auto; default ${DeviceSelection.Variable} or cpu",

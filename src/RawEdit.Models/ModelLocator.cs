@@ -13,6 +13,18 @@ public sealed record LoadedModel(ICausalLanguageModel Model, Gpt2Tokenizer Token
 /// </summary>
 public static class ModelLocator
 {
+    private static readonly List<System.Reflection.Assembly> embeddedSources = [];
+
+    /// <summary>
+    /// Lets models shipped inside <paramref name="assembly"/> (manifest resources named <c>weights/NAME/…</c>) resolve by
+    /// name, after the folders on disk; such a model is extracted to a cache folder on first use.
+    /// </summary>
+    public static void AddEmbeddedWeights(System.Reflection.Assembly assembly)
+    {
+        lock (embeddedSources)
+            if (!embeddedSources.Contains(assembly)) embeddedSources.Add(assembly);
+    }
+
     /// <summary>
     /// Loads a model (read on the CPU, memory-mapped where its halves stay stored) and moves its parameters to the
     /// current default backend (the CLI's --device; <see cref="ModelCheckpoint.LoadOnDefaultBackend"/>).
@@ -35,6 +47,10 @@ public static class ModelLocator
             string candidate = Path.Combine(root, nameOrFolder);
             if (File.Exists(Path.Combine(candidate, "config.json"))) return candidate;
         }
+        System.Reflection.Assembly[] sources;
+        lock (embeddedSources) sources = [.. embeddedSources];
+        foreach (var assembly in sources)
+            if (EmbeddedWeights.Extract(assembly, nameOrFolder) is { } extracted) return extracted;
         throw new DirectoryNotFoundException($"model '{nameOrFolder}' is neither a folder nor a model in weights/");
     }
 

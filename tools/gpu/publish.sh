@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf .gpu/publish && mkdir -p .gpu
-dotnet publish tools/gpu/RawEdit.GpuChecks -c Release -r linux-x64 --self-contained -p:InvariantGlobalization=true -p:ErrorOnDuplicatePublishOutputFiles=false -p:SatelliteResourceLanguages=en -p:DebugType=none \
+dotnet publish tools/gpu/RawEdit.GpuChecks -c Release -r linux-x64 --self-contained -p:InvariantGlobalization=true -p:ErrorOnDuplicatePublishOutputFiles=false -p:SatelliteResourceLanguages=en -p:EmbedShippedModels=false -p:DebugType=none \
   -o .gpu/publish -v quiet -nologo >/dev/null
 rm -rf .gpu/publish/weights    # run-checks.sh links the repository's weights/ in its place
 tar -C .gpu -cJf .gpu/checks.tar.xz publish
