@@ -6,7 +6,7 @@ using RawEdit.Tensors.Gpu;
 
 namespace RawEdit.Cli;
 
-public static class Program
+internal static class Program
 {
     public static int Main(string[] args)
     {

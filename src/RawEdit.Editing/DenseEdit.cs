@@ -4,7 +4,7 @@ using RawEdit.Tensors;
 namespace RawEdit.Editing;
 
 /// <summary>A dense update of one weight, in the weight's stored orientation, row-major [Rows, Columns].</summary>
-public sealed record WeightDelta(string WeightName, int Layer, int Rows, int Columns, float[] Delta)
+internal sealed record WeightDelta(string WeightName, int Layer, int Rows, int Columns, float[] Delta)
 {
     public double Frobenius => Math.Sqrt(Delta.Sum(x => (double)x * x));
 
@@ -13,7 +13,7 @@ public sealed record WeightDelta(string WeightName, int Layer, int Rows, int Col
 }
 
 /// <summary>Dense updates of several weights made together (MEMIT's layers), applied and reverted as one.</summary>
-public sealed record DenseEdit(IReadOnlyList<WeightDelta> Deltas)
+internal sealed record DenseEdit(IReadOnlyList<WeightDelta> Deltas)
 {
     /// <summary>Adds every ΔW to its weight (W ← W + ΔW in float32); the handle restores the exact original bits.</summary>
     public AppliedEdit ApplyTo(ICausalLanguageModel model)

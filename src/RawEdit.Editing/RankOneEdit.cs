@@ -7,7 +7,7 @@ namespace RawEdit.Editing;
 /// A weight update ΔW = u ⊗ r as a value: u spans the key (input) side, r the value (output) side.
 /// GPT-2 Conv1D weights are stored [in, out], so ΔW[i, o] = u[i]·r[o]; torch Linear weights ([out, in]) take the transpose.
 /// </summary>
-public sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool OutByIn)
+internal sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool OutByIn)
 {
     public int Rows => OutByIn ? R.Length : U.Length;
     public int Columns => OutByIn ? U.Length : R.Length;

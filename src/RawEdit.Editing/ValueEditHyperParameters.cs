@@ -9,7 +9,7 @@ namespace RawEdit.Editing;
 /// ones is done here once. Module-name templates and bookkeeping keys are accepted and ignored: RawEdit
 /// addresses weights through its hooks.
 /// </summary>
-public abstract record ValueEditHyperParameters
+internal abstract record ValueEditHyperParameters
 {
     public int[] Layers { get; init; } = [17];
     public string FactToken { get; init; } = "subject_last";

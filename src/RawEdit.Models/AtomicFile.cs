@@ -1,7 +1,7 @@
 namespace RawEdit.Models;
 
 /// <summary>Writes a file so that readers see the old content or the new, never a half-written file.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void WriteAllText(string path, string contents) => Write(path, stream =>
     {

@@ -9,7 +9,7 @@ namespace RawEdit.Models;
 /// (<see cref="ICausalLanguageModel.Resume"/>) compute only the changed rows of the blocks above <see cref="Layer"/> and
 /// read the frozen rows' attention keys and values from here. Shapes: n = Σ_b (length_b − FirstChanged[b]) changed rows.
 /// </summary>
-public sealed class FrozenPrefix
+internal sealed class FrozenPrefix
 {
     private readonly int[] changedOffsets;   // [B]: index of (b, FirstChanged[b]) in ChangedRows
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace RawEdit.Models;
 
 /// <summary>Reading Hugging Face config.json files: the object, typed fields with clear errors, the model type.</summary>
-public static class HfConfigJson
+internal static class HfConfigJson
 {
     public static JsonObject Read(string path)
     {

@@ -4,7 +4,7 @@ using RawEdit.Tensors;
 namespace RawEdit.Models;
 
 /// <summary>What editing methods need from a decoder-only language model (GPT-2, GPT-J).</summary>
-public interface ICausalLanguageModel
+internal interface ICausalLanguageModel
 {
     string Architecture { get; }
     int Layers { get; }

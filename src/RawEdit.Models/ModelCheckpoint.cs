@@ -6,7 +6,7 @@ using RawEdit.Models.GptJ;
 namespace RawEdit.Models;
 
 /// <summary>Loads and saves a Hugging Face model folder of any supported architecture, chosen by config.json's model_type.</summary>
-public static class ModelCheckpoint
+internal static class ModelCheckpoint
 {
     public sealed record Loaded(ICausalLanguageModel Model, KeyLayout Layout, IReadOnlyDictionary<string, TensorDType> StoredTypes);
 

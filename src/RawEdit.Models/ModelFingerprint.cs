@@ -5,7 +5,7 @@ using System.Text;
 namespace RawEdit.Models;
 
 /// <summary>SHA-256 over every parameter's name, shape and fp32 values: identifies the exact weights a cache was made from.</summary>
-public static class ModelFingerprint
+internal static class ModelFingerprint
 {
     public static string Compute(ICausalLanguageModel model)
     {

@@ -3,13 +3,9 @@ using RawEdit.Models.Tokenization;
 
 namespace RawEdit.Models;
 
-/// <summary>A model ready to use: the network, its tokenizer and where it came from.</summary>
-public sealed record LoadedModel(ICausalLanguageModel Model, Gpt2Tokenizer Tokenizer, string Source, KeyLayout Layout,
-    IReadOnlyDictionary<string, Checkpoints.TensorDType> StoredTypes);
-
 /// <summary>
-/// Resolves a model argument: a folder in Hugging Face layout (config.json + model.safetensors or a sharded
-/// index), or the name of a model shipped in the repository's weights/ folder.
+/// Finds and loads models: a folder in Hugging Face layout (config.json + model.safetensors or a sharded index), or the
+/// name of a shipped model ("tiny-world").
 /// </summary>
 public static class ModelLocator
 {
@@ -26,9 +22,10 @@ public static class ModelLocator
     }
 
     /// <summary>
-    /// Loads a model (read on the CPU, memory-mapped where its halves stay stored) and moves its parameters to the
-    /// current default backend (the CLI's --device; <see cref="ModelCheckpoint.LoadOnDefaultBackend"/>).
+    /// Loads a model by folder or shipped name (see <see cref="Resolve"/>; "tiny-world" is the default model): read on the
+    /// CPU (memory-mapped where its half-precision matrices stay stored) and moved to the current default backend (<see cref="RawEdit.Tensors.ComputeDevice.Use"/>, the CLI's --device).
     /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint, its config or its tokenizer is corrupt or inconsistent.</exception>
     public static LoadedModel Load(string nameOrFolder)
     {
         string folder = Resolve(nameOrFolder);
@@ -39,6 +36,12 @@ public static class ModelLocator
         return new LoadedModel(loaded.Model, tokenizer, folder, loaded.Layout, loaded.StoredTypes);
     }
 
+    /// <summary>
+    /// The folder a model argument names: an existing folder as given, else a model of that name in the weights folders
+    /// (<c>$RAWEDIT_WEIGHTS</c>, <c>weights/</c> beside the executable, the enclosing repository's <c>weights/</c>), else
+    /// one shipped inside an assembly registered with <see cref="AddEmbeddedWeights"/>.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">Nothing of that name exists.</exception>
     public static string Resolve(string nameOrFolder)
     {
         if (Directory.Exists(nameOrFolder)) return Path.GetFullPath(nameOrFolder);

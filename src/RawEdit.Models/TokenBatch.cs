@@ -4,7 +4,7 @@ namespace RawEdit.Models;
 /// Token sequences right-padded to one length T. Ids [B,T] row-major, Mask [B,T] (1 real, 0 pad),
 /// positions 0..T−1 in every row (Hugging Face's default with right padding).
 /// </summary>
-public sealed class TokenBatch
+internal sealed class TokenBatch
 {
     public TokenBatch(IReadOnlyList<int[]> sequences, int padId)
     {

@@ -5,7 +5,7 @@ namespace RawEdit.Tensors;
 /// storage only: a half-stored weight (a memory-mapped checkpoint matrix) is read by matrix products, row gathers
 /// and conversions, which widen it to fp32 on use; every other kernel refuses it.
 /// </summary>
-public enum DType
+internal enum DType
 {
     F32,
     F64,
@@ -13,7 +13,7 @@ public enum DType
     BF16,
 }
 
-public static class DTypeExtensions
+internal static class DTypeExtensions
 {
     public static int ByteSize(this DType dtype) => dtype switch
     {

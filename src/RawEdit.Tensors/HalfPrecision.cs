@@ -10,7 +10,7 @@ namespace RawEdit.Tensors;
 /// nearest, ties to even. Sources may be unaligned (they come straight from a mapped file), so every vector load is
 /// an unaligned one. Checkpoint reading and writing and half-stored weights all convert through here.
 /// </summary>
-public static class HalfPrecision
+internal static class HalfPrecision
 {
     /// <summary>2^(127-15): rescales an F16 exponent placed in an fp32 exponent field.</summary>
     private static readonly float TwoToThe112 = BitConverter.UInt32BitsToSingle(0x77800000);

@@ -1,7 +1,7 @@
 namespace RawEdit.Tensors;
 
 /// <summary>Helpers over shapes (int[] dims, row-major, contiguous).</summary>
-public static class Shape
+internal static class Shape
 {
     public static long Numel(ReadOnlySpan<int> shape)
     {

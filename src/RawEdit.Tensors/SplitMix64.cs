@@ -5,7 +5,7 @@ namespace RawEdit.Tensors;
 /// <see cref="System.Random"/>, whose sequence .NET does not promise to keep; the world must come out the
 /// same on every machine and runtime.
 /// </summary>
-public sealed class SplitMix64
+internal sealed class SplitMix64
 {
     private const ulong GoldenGamma = 0x9E3779B97F4A7C15UL;
     private ulong _state;

@@ -8,7 +8,7 @@ namespace RawEdit.Tensors;
 /// Reshape shares storage; every other op writes a new tensor. Gradients are recorded only while a
 /// <see cref="Tape"/> is active and some input requires them.
 /// </summary>
-public sealed class Tensor
+internal sealed class Tensor
 {
     public int[] Shape { get; }
     public TensorStorage Storage { get; private set; }

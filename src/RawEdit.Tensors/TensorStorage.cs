@@ -3,7 +3,7 @@ using RawEdit.Tensors.Backend;
 namespace RawEdit.Tensors;
 
 /// <summary>A flat buffer of elements owned by one backend (host memory for CPU, device memory for CUDA).</summary>
-public abstract class TensorStorage
+internal abstract class TensorStorage
 {
     public abstract IBackend Backend { get; }
     public abstract DType DType { get; }

@@ -1,7 +1,7 @@
 namespace RawEdit.Tests;
 
 /// <summary>Error measures used against reference outputs.</summary>
-public static class Compare
+internal static class Compare
 {
     public static double MaxAbsDiff(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
     {

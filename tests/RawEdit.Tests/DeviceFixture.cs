@@ -9,7 +9,7 @@ namespace RawEdit.Tests;
 /// models loaded through <see cref="Models.GoldenCase"/> live there. "ilgpu-cpu" runs the GPU kernels on ILGPU's CPU
 /// accelerator, everywhere; the cuda fixture reports "skipped: no CUDA device (why)" without a GPU.
 /// </summary>
-public abstract class DeviceFixture(string device)
+internal abstract class DeviceFixture(string device)
 {
     protected string Device { get; } = device;
 
@@ -31,7 +31,7 @@ public abstract class DeviceFixture(string device)
 }
 
 /// <summary>Test models on the thread's default backend (the <see cref="DeviceFixture"/>'s).</summary>
-public static class DeviceModels
+internal static class DeviceModels
 {
     public static global::RawEdit.Models.Gpt2.Gpt2Model LoadGpt2(string folder) =>
         (global::RawEdit.Models.Gpt2.Gpt2Model)global::RawEdit.Models.ModelCheckpoint.LoadOnDefaultBackend(folder, global::RawEdit.Models.Checkpoints.WeightPrecision.Float32).Model;   // as Gpt2Checkpoint.Load

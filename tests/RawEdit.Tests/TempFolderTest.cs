@@ -1,7 +1,7 @@
 namespace RawEdit.Tests;
 
 /// <summary>A fresh temporary folder per test, deleted afterwards, and the one-layer HF fixture the CLI tests edit.</summary>
-public abstract class TempFolderTest
+internal abstract class TempFolderTest
 {
     protected string temp = "";
 

@@ -1,7 +1,7 @@
 namespace RawEdit.Tests;
 
 /// <summary>Locates the repository (the folder holding RawEdit.sln) and the shared data beside it.</summary>
-public static class TestPaths
+internal static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using RawEdit.Editing;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Mend;
 using RawEdit.Editing.Requests;
@@ -58,7 +59,7 @@ public static class EditMethodsMeasure
         var prompts = RomePrompts.Build(Gpt2Tokenizer.Default, request, ["{}"]);
         var clock = Stopwatch.StartNew();
         var memit = MemitEditor.Compute(model, [prompts], h, _ => SecondMoment.Identity(model.MlpWidth),
-            new Progress<string>(line => Console.Error.WriteLine($"{clock.Elapsed.TotalSeconds,8:F1} s  {line}  (managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB, anon {ProcessMemory.Gib(ProcessMemory.Status("RssAnon"))} GiB)")));
+            new Progress<EditProgress>(p => Console.Error.WriteLine($"{clock.Elapsed.TotalSeconds,8:F1} s  {p.Message}  (managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB, anon {ProcessMemory.Gib(ProcessMemory.Status("RssAnon"))} GiB)")));
         memit.Edit.ApplyTo(model);
         report["memit_layers"] = h.Layers;
         report["memit_steps"] = steps;

@@ -12,7 +12,7 @@ namespace RawEdit.Benchmarks.Forward;
 ///   "time N"    → runs N forward passes, answers the elapsed seconds;  "quit".
 /// The model is built once (124M parameters) and reused for every shape.
 /// </summary>
-public static class ForwardServer
+internal static class ForwardServer
 {
     public static readonly Gpt2Config Gpt2Small = new() { VocabSize = 50257, Positions = 1024, Embedding = 768, Layers = 12, Heads = 12 };
 

@@ -20,7 +20,7 @@ namespace RawEdit.Benchmarks.Training;
 /// 1e-7 of LR for the few hundred steps a run makes: the PyTorch side's constant LR. The trainer reorders the B
 /// sequences every epoch (one step here); a mean over the same rows, so only rounding differs.
 /// </summary>
-public static class TrainServer
+internal static class TrainServer
 {
     public static int Serve(TextReader input, TextWriter output)
     {

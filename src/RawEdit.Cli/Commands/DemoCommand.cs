@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using RawEdit.Editing;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
 using RawEdit.Evaluation.World;

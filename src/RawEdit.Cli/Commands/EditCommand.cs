@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using RawEdit.Editing;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
@@ -96,7 +97,10 @@ internal static class EditCommand
         var contexts = EditSetup.MemitTemplates(loaded, o.Templates, o.Seed);
         var moments = h.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, h, l, o.Stats));
         var result = MemitEditor.Compute(loaded.Model, loaded.Tokenizer, requests, contexts, h, l => moments[l],
-            new SynchronousProgress<string>(Console.Error.WriteLine));
+            new SynchronousProgress<EditProgress>(p =>
+            {
+                if (p.Stage != EditStage.TargetValues || p.Done % 100 == 0) Console.Error.WriteLine(p.Message);
+            }));
         result.Edit.ApplyTo(loaded.Model);
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var layer in result.Layers)
@@ -122,9 +126,7 @@ internal static class EditCommand
 
     public static RomeMode ParseMethod(string method) => method switch
     {
-        "rome" => RomeMode.Rome,
-        "r-rome" => RomeMode.RRome,
-        "p-rome" => RomeMode.PRome,
+        "rome" or "r-rome" or "p-rome" => EditSetup.ParseRomeMode(method),
         "memit" => throw new ArgumentException("memit edits a batch: use rawedit edit --method memit (this command shows rome, r-rome or p-rome)"),
         "mend" => throw new ArgumentException("mend needs a trained editor: use rawedit edit --method mend --editor E (this command shows rome, r-rome or p-rome)"),
         _ => throw new ArgumentException($"unknown method '{method}' (rome, r-rome, p-rome, memit, mend)"),

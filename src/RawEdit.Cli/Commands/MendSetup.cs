@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RawEdit.Editing;
 using RawEdit.Editing.Mend;
 using RawEdit.Evaluation.CounterFact;
 using RawEdit.Evaluation.Datasets;

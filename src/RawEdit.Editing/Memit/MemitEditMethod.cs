@@ -9,17 +9,31 @@ namespace RawEdit.Editing.Memit;
 /// MEMIT with one request per edit as an <see cref="IEditMethod"/>. With n = 1 each layer's update
 /// Δ_i = R_i [(λC + kkᵀ)⁻¹k]ᵀ is exactly rank one: u = (λC + kkᵀ)⁻¹k [F], r = the spread residual [C], so the edit is
 /// one term per layer, whose float32 product reproduces the dense ΔW up to rounding. The layers' keys come from
-/// <see cref="MemitEditor.Compute(ICausalLanguageModel, IReadOnlyList{RomePrompts}, MemitHyperParameters, Func{int, SecondMoment}, IProgress{string}?)"/>
+/// <see cref="MemitEditor"/>.Compute
 /// itself (each layer's with the earlier layers' update in place), so both paths share one computation.
 /// </summary>
-public sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<string> contextTemplates,
-    MemitHyperParameters hparams, Func<int, SecondMoment> secondMoment) : IEditMethod
+internal sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<string> contextTemplates,
+    MemitHyperParameters hparams, Func<int, SecondMoment> secondMoment) : IBatchEditMethod
 {
     public string Name => "memit";
 
     public IReadOnlyList<string> EditedWeights { get; } = hparams.Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
 
-    public ComputedEdit Compute(EditRequest request) => FromResult(MemitEditor.Compute(model, tokenizer, [request], contextTemplates, hparams, secondMoment));
+    public ComputedEdit Compute(EditRequest request, CancellationToken cancellationToken = default) =>
+        FromResult(MemitEditor.Compute(model, tokenizer, [request], contextTemplates, hparams, secondMoment, cancellationToken: cancellationToken));
+
+    /// <summary>All requests in one MEMIT batch: one dense ΔW per edited layer (as upstream's apply_memit_to_model).</summary>
+    public ComputedEdit ComputeBatch(IReadOnlyList<EditRequest> requests, IProgress<EditProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var result = Batch(requests, progress, cancellationToken);
+        var figures = new Dictionary<string, double> { ["requests"] = requests.Count };
+        foreach (var layer in result.Layers) figures[$"delta_magnitude_layer_{layer.Layer}"] = layer.Delta.NormalizedMagnitude;
+        return new ComputedEdit([], figures, result.Edit);
+    }
+
+    /// <summary>The batch with every intermediate (keys, residuals, each request's value optimisation), for reports.</summary>
+    public MemitResult Batch(IReadOnlyList<EditRequest> requests, IProgress<EditProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        MemitEditor.Compute(model, tokenizer, requests, contextTemplates, hparams, secondMoment, progress, cancellationToken);
 
     /// <summary>A one-request MEMIT result on this model as rank-one terms (one per layer, in layer order) and its figures.</summary>
     public ComputedEdit FromResult(MemitResult result)

@@ -11,11 +11,11 @@ namespace RawEdit.Editing.Memit;
 /// One edited layer: what its update was computed from. Shapes: Keys and AdjustedKeys ((λC + KKᵀ)⁻¹k_j) [n][F], CurrentZ,
 /// Residuals and SpreadResiduals (residual / (L − i)) [n][C]; Delta = Σ_j AdjustedKeys_j ⊗ SpreadResiduals_j.
 /// </summary>
-public sealed record MemitLayer(int Layer, float[][] Keys, float[][] CurrentZ, double[][] Residuals, double[][] AdjustedKeys, double[][] SpreadResiduals,
+internal sealed record MemitLayer(int Layer, float[][] Keys, float[][] CurrentZ, double[][] Residuals, double[][] AdjustedKeys, double[][] SpreadResiduals,
     WeightDelta Delta);
 
 /// <summary>A MEMIT batch edit: the per-layer updates as one value, each request's z optimisation, each layer's inputs.</summary>
-public sealed record MemitResult(DenseEdit Edit, IReadOnlyList<ValueOptimization> Values, IReadOnlyList<MemitLayer> Layers)
+internal sealed record MemitResult(DenseEdit Edit, IReadOnlyList<ValueOptimization> Values, IReadOnlyList<MemitLayer> Layers)
 {
     /// <summary>z_j = h_init + δ_j [n][C], what block L_last should output at each request's subject.</summary>
     public float[][] Targets => Values.Select(v => v.VStar).ToArray();
@@ -30,7 +30,7 @@ public sealed record MemitResult(DenseEdit Edit, IReadOnlyList<ValueOptimization
 ///     Δ_i  = R_i [(λC + KKᵀ)⁻¹K]ᵀ (<see cref="MemitUpdate"/>), W_{l_i} ← W_{l_i} + Δ_i.
 /// The model's weights are restored afterwards; the result carries the deltas (apply them with its Edit).
 /// </summary>
-public static class MemitEditor
+internal static class MemitEditor
 {
     /// <summary>Prompts per forward pass when reading keys: bounds activation memory for thousands of requests.</summary>
     public const int PromptsPerForward = 64;
@@ -44,11 +44,11 @@ public static class MemitEditor
         ContextTemplates.GenerateFromWords(model, tokenizer, ContextTemplates.MemitWords, MemitHyperParameters.ContextTemplateLength, seed);
 
     public static MemitResult Compute(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<EditRequest> requests, IReadOnlyList<string> contextTemplates,
-        MemitHyperParameters h, Func<int, SecondMoment> secondMoment, IProgress<string>? progress = null) =>
-        Compute(model, requests.Select(r => RomePrompts.Build(tokenizer, r, contextTemplates)).ToList(), h, secondMoment, progress);
+        MemitHyperParameters h, Func<int, SecondMoment> secondMoment, IProgress<EditProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Compute(model, requests.Select(r => RomePrompts.Build(tokenizer, r, contextTemplates)).ToList(), h, secondMoment, progress, cancellationToken);
 
     public static MemitResult Compute(ICausalLanguageModel model, IReadOnlyList<RomePrompts> requests, MemitHyperParameters h,
-        Func<int, SecondMoment> secondMoment, IProgress<string>? progress = null)
+        Func<int, SecondMoment> secondMoment, IProgress<EditProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (requests.Count == 0) throw new ArgumentException("MEMIT needs at least one request");
         int templates = requests[0].Keys.Count;
@@ -59,8 +59,9 @@ public static class MemitEditor
         var values = new List<ValueOptimization>();
         foreach (var request in requests)
         {
-            values.Add(ValueOptimizer.Optimize(model, h.ZLayer, request, h, HookPoint.BlockOut, h.VLossLayer));
-            if (values.Count % 100 == 0) progress?.Report($"z optimised for {values.Count}/{requests.Count} requests");
+            values.Add(ValueOptimizer.Optimize(model, h.ZLayer, request, h, HookPoint.BlockOut, h.VLossLayer, cancellationToken: cancellationToken));
+            progress?.Report(new EditProgress(EditStage.TargetValues, values.Count, requests.Count,
+                $"z optimised for {values.Count}/{requests.Count} requests"));
         }
         var targets = values.Select(v => v.VStar).ToArray();
 
@@ -71,6 +72,7 @@ public static class MemitEditor
         {
             for (int i = 0; i < h.Layers.Length; i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 int layer = h.Layers[i];
                 var (keys, current) = KeysAndCurrentZ(model, requests, groups, layer, h.ZLayer);
                 var residuals = targets.Select((z, j) => z.Select((x, o) => (double)x - current[j][o]).ToArray()).ToArray();
@@ -84,7 +86,7 @@ public static class MemitEditor
                 var delta = MemitUpdate.Delta(name, outByIn, layer, adjusted, spreadResiduals);
                 applied.Add(new DenseEdit([delta]).ApplyTo(model));
                 layers.Add(new MemitLayer(layer, keys, current, residuals, adjusted, spreadResiduals, delta));
-                progress?.Report($"layer {layer}: |Δ| {delta.NormalizedMagnitude:E3}");
+                progress?.Report(new EditProgress(EditStage.LayerUpdates, i + 1, h.Layers.Length, $"layer {layer}: |Δ| {delta.NormalizedMagnitude:E3}"));
             }
         }
         finally

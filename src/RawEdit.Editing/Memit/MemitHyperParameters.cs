@@ -8,7 +8,7 @@ namespace RawEdit.Editing.Memit;
 /// with ROME by <see cref="ValueEditHyperParameters"/>); defaults are upstream's <c>gpt2-xl.json</c>.
 /// mom2_adjustment = false stands for C = identity (upstream always uses the statistics).
 /// </summary>
-public sealed record MemitHyperParameters : ValueEditHyperParameters
+internal sealed record MemitHyperParameters : ValueEditHyperParameters
 {
     public MemitHyperParameters()
     {

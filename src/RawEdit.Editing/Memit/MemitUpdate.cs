@@ -10,7 +10,7 @@ namespace RawEdit.Editing.Memit;
 /// all in float64, solved with a Cholesky factorisation (λC + KKᵀ is symmetric positive definite when C is and λ &gt; 0).
 /// Shapes: keys [n][F], residuals [n][C]; the result in the weight's orientation ([F, C] Conv1D, [C, F] Linear).
 /// </summary>
-public static class MemitUpdate
+internal static class MemitUpdate
 {
     /// <summary>
     /// The adjusted keys (λC + KKᵀ)⁻¹k_j [n][F], one per request: Δ = Σ_j adjusted_j ⊗ residual_j, so for one request

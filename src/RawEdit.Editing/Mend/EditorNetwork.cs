@@ -3,7 +3,7 @@ using RawEdit.Tensors;
 namespace RawEdit.Editing.Mend;
 
 /// <summary>One low-rank residual layer: U [D, r], V [r, D], b [D], per-mode scale and shift [modes, D].</summary>
-public sealed record ResidualLayer(Tensor U, Tensor V, Tensor Bias, Tensor ModeScale, Tensor ModeShift)
+internal sealed record ResidualLayer(Tensor U, Tensor V, Tensor Bias, Tensor ModeScale, Tensor ModeShift)
 {
     public IEnumerable<(string Name, Tensor Value)> Parameters() =>
         [("u", U), ("v", V), ("bias", Bias), ("mode_scale", ModeScale), ("mode_shift", ModeShift)];
@@ -16,7 +16,7 @@ public sealed record ResidualLayer(Tensor U, Tensor V, Tensor Bias, Tensor ModeS
 /// with the normalised inputs ũ, δ̃ (running statistics, constants) and m the matrix's mode. U = 0 and
 /// V ~ N(0, 1) at init, so the network starts as the identity.
 /// </summary>
-public sealed class EditorNetwork
+internal sealed class EditorNetwork
 {
     private EditorNetwork(int inputWidth, int outputWidth, int modes, IReadOnlyList<ResidualLayer> layers)
     {

@@ -9,7 +9,7 @@ namespace RawEdit.Editing.Mend;
 /// A matrix MEND edits: its weight name, where its input and output are in the forward pass, and its widths.
 /// GPT-2 Conv1D stores [in, out]; OutByIn marks a torch Linear [out, in].
 /// </summary>
-public sealed record EditedMatrix(string Name, int Layer, HookPoint InputPoint, HookPoint OutputPoint, int InputWidth, int OutputWidth, bool OutByIn)
+internal sealed record EditedMatrix(string Name, int Layer, HookPoint InputPoint, HookPoint OutputPoint, int InputWidth, int OutputWidth, bool OutByIn)
 {
     /// <summary>Finds a named MLP matrix in the model: the up projection (ln_2 → hidden) or the down projection (key → MLP output).</summary>
     public static EditedMatrix Find(ICausalLanguageModel model, string name)
@@ -26,7 +26,7 @@ public sealed record EditedMatrix(string Name, int Layer, HookPoint InputPoint, 
 }
 
 /// <summary>The rank-one factors of one matrix's gradient: input rows u [Rows, in] and output gradients δ [Rows, out].</summary>
-public sealed record MatrixFactors(EditedMatrix Matrix, float[] U, float[] Delta, int Rows);
+internal sealed record MatrixFactors(EditedMatrix Matrix, float[] U, float[] Delta, int Rows);
 
 /// <summary>
 /// MEND's gradient capture (hooks.py): for each edited matrix W, ∇_W L = Σ_rows u_i δ_iᵀ with u_i the matrix's
@@ -35,7 +35,7 @@ public sealed record MatrixFactors(EditedMatrix Matrix, float[] U, float[] Delta
 /// weight stays frozen. Rows where u or δ is all zero (padding, tokens after the last target) are dropped.
 /// Both factors are constants for the editor (detached).
 /// </summary>
-public static class GradientFactors
+internal static class GradientFactors
 {
     public static IReadOnlyList<MatrixFactors> Capture(ICausalLanguageModel model, IReadOnlyList<EditedMatrix> matrices, IReadOnlyList<TargetedSequence> edit)
     {

@@ -7,7 +7,7 @@ namespace RawEdit.Editing.Mend;
 /// ΔW = α·Σ_i u_i ⊗ d_i, a sum of Rows rank-one terms, as a value. U [Rows, in] and D [Rows, out] row-major; GPT-2
 /// Conv1D weights are stored [in, out] (ΔW = α·UᵀD), torch Linear [out, in] (the transpose).
 /// </summary>
-public sealed record LowRankEdit(string WeightName, float[] U, float[] D, int Rows, float Alpha, bool OutByIn)
+internal sealed record LowRankEdit(string WeightName, float[] U, float[] D, int Rows, float Alpha, bool OutByIn)
 {
     public int InputWidth => U.Length / Rows;
     public int OutputWidth => D.Length / Rows;
@@ -41,7 +41,7 @@ public sealed record LowRankEdit(string WeightName, float[] U, float[] D, int Ro
 }
 
 /// <summary>A MEND edit: one low-rank update per edited matrix.</summary>
-public sealed record MendEdit(IReadOnlyList<LowRankEdit> Updates)
+internal sealed record MendEdit(IReadOnlyList<LowRankEdit> Updates)
 {
     /// <summary>Adds every ΔW to the model; reverting the result restores the exact original bits.</summary>
     public AppliedEdit ApplyTo(ICausalLanguageModel model) =>

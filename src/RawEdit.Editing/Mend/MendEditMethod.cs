@@ -9,7 +9,7 @@ namespace RawEdit.Editing.Mend;
 /// each edited matrix, written as one rank-one term per kept token row (u_i ⊗ α·d_i), so an edit has at most
 /// (prompt + target tokens) × matrices terms.
 /// </summary>
-public sealed class MendEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, MendEditor editor) : IEditMethod
+internal sealed class MendEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, MendEditor editor) : IEditMethod
 {
     public string Name => "mend";
 
@@ -19,8 +19,9 @@ public sealed class MendEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tok
     public static TargetedSequence EditSequence(Gpt2Tokenizer tokenizer, EditRequest request) =>
         TargetedSequence.FromText(tokenizer, request.FilledPrompt, request.TargetNew);
 
-    public ComputedEdit Compute(EditRequest request)
+    public ComputedEdit Compute(EditRequest request, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();   // one gradient and one editor pass: nothing long to interrupt
         var edit = editor.Compute(model, [EditSequence(tokenizer, request)]);
         return new ComputedEdit(edit.Updates.SelectMany(u => u.Terms()).ToList(), new Dictionary<string, double> { ["terms"] = edit.Updates.Sum(u => u.Rows) });
     }

@@ -5,7 +5,7 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Editing.Mend;
 
 /// <summary>One matrix's transformed factors: ∇̃W = Σ_i ũ'_i δ̃'_iᵀ, scaled by the matrix's learned step α.</summary>
-public sealed record TransformedFactors(EditedMatrix Matrix, Tensor U, Tensor Delta, Tensor Alpha)
+internal sealed record TransformedFactors(EditedMatrix Matrix, Tensor U, Tensor Delta, Tensor Alpha)
 {
     // ũ' [N, in], δ̃' [N, out] → α·ũ'ᵀδ̃' [in, out] (Conv1D) or α·δ̃'ᵀũ' [out, in] (Linear).
     public Tensor WeightChange()
@@ -21,7 +21,7 @@ public sealed record TransformedFactors(EditedMatrix Matrix, Tensor U, Tensor De
 /// (init edit_lr). An edit is W_l ← W_l + α_l Σ_i ũ'_i δ̃'_iᵀ, with (ũ', δ̃') the network's output for the
 /// gradient factors of the edit loss (no minus sign: learning absorbs it).
 /// </summary>
-public sealed class MendEditor
+internal sealed class MendEditor
 {
     private readonly Dictionary<string, EditorNetwork> networks;
 

@@ -12,7 +12,7 @@ namespace RawEdit.Editing.Mend;
 /// the normalisation statistics ("{shape}.stats.{u|d}_{mean|m2}", F64) and, in the metadata, the hyperparameters,
 /// the statistics' row counts and the fingerprint of the model it was trained for.
 /// </summary>
-public static class MendEditorFile
+internal static class MendEditorFile
 {
     public const string EditorFileName = "editor.safetensors";
 

@@ -5,7 +5,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Editing.Mend;
 
 /// <summary>Token ids whose tail Ids[TargetStart..] is the answer: token t is scored from the logits at t − 1.</summary>
-public sealed record TargetedSequence(int[] Ids, int TargetStart)
+internal sealed record TargetedSequence(int[] Ids, int TargetStart)
 {
     public int TargetLength => Ids.Length - TargetStart;
 
@@ -29,7 +29,7 @@ public sealed record TargetedSequence(int[] Ids, int TargetStart)
 /// transforms), the prompts the edited model must answer (edit_outer), and unrelated text whose next-token
 /// distributions must not move (loc).
 /// </summary>
-public sealed record MendExample(IReadOnlyList<TargetedSequence> EditInner, IReadOnlyList<TargetedSequence> EditOuter, IReadOnlyList<int[]> Locality)
+internal sealed record MendExample(IReadOnlyList<TargetedSequence> EditInner, IReadOnlyList<TargetedSequence> EditOuter, IReadOnlyList<int[]> Locality)
 {
     /// <summary>
     /// edit_inner = the request's prompt + target; edit_outer = it and each further prompt with the same target;

@@ -9,7 +9,7 @@ namespace RawEdit.Editing.Mend;
 /// norm, relu-as-clamp); keys that choose anything else are refused, keys about devices and logging are ignored.
 /// batch_size is ignored too: every training example is one edit with its own locality texts (EasyEdit's batch_size 1).
 /// </summary>
-public sealed record MendHyperParameters
+internal sealed record MendHyperParameters
 {
     /// <summary>
     /// Edited matrices by Hugging Face name; null means both MLP matrices of the last three blocks, upstream's choice for

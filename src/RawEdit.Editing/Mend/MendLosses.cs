@@ -5,7 +5,7 @@ using RawEdit.Tensors;
 namespace RawEdit.Editing.Mend;
 
 /// <summary>MEND's two losses (losses.py), recorded on the active tape.</summary>
-public static class MendLosses
+internal static class MendLosses
 {
     /// <summary>
     /// NLL = −(1/n)·Σ log p(target token | prefix) over all n target tokens of the batch (masked_log_probs).

@@ -7,12 +7,12 @@ using RawEdit.Tensors.Optim;
 namespace RawEdit.Editing.Mend;
 
 /// <summary>The losses of one example on the edited model: total = cedit·edit + cloc·locality.</summary>
-public sealed record MendLoss(double Total, double Edit, double Locality);
+internal sealed record MendLoss(double Total, double Edit, double Locality);
 
 /// <summary>Validation figures: mean losses and the fraction of edit_outer target tokens that are the argmax after the edit.</summary>
-public sealed record MendValidation(double Total, double Edit, double Locality, double EditAccuracy, int Examples);
+internal sealed record MendValidation(double Total, double Edit, double Locality, double EditAccuracy, int Examples);
 
-public sealed record MendTrainingProgress(int Iteration, int MaxIterations, MendLoss Smoothed, double GradientNorm,
+internal sealed record MendTrainingProgress(int Iteration, int MaxIterations, MendLoss Smoothed, double GradientNorm,
     MendValidation? Validation, double BestValidationLoss, double ExamplesPerSecond);
 
 /// <summary>
@@ -24,7 +24,7 @@ public sealed record MendTrainingProgress(int Iteration, int MaxIterations, Mend
 /// on the first val_steps validation examples, early stop after early_stop_patience iterations without a
 /// better validation loss, at most max_iters iterations.
 /// </summary>
-public sealed class MendTrainer
+internal sealed class MendTrainer
 {
     private readonly IReadOnlyList<MendExample> train;
     private readonly IReadOnlyList<MendExample> validation;

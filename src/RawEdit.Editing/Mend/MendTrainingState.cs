@@ -9,7 +9,7 @@ namespace RawEdit.Editing.Mend;
 /// (as <see cref="MendEditorFile"/>), both optimisers' moments ("adam.{m|v}.{name}") and step counts, the iteration,
 /// the best validation loss so far and where it was reached. The training order is a function of the iteration.
 /// </summary>
-public static class MendTrainingState
+internal static class MendTrainingState
 {
     public const string FileName = "training-state.safetensors";
 

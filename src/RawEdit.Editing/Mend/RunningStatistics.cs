@@ -5,7 +5,7 @@ namespace RawEdit.Editing.Mend;
 /// normalisation, mend.py:85-109): the first row sets the mean; each later row x, with k rows seen,
 ///   mean ← mean + (x − mean)/k,   M2 ← M2 + (x − mean_old)·(x − mean_new);   σ = √(M2/(k−1)).
 /// </summary>
-public sealed class RunningStatistics
+internal sealed class RunningStatistics
 {
     public RunningStatistics(int width)
     {

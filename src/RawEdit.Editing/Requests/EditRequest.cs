@@ -5,10 +5,26 @@ namespace RawEdit.Editing.Requests;
 /// <c>Prompt</c> always holds "{}" exactly once; <see cref="Create"/> accepts a prompt that spells the
 /// subject out instead (the flat EasyEdit form) and refuses one that does neither.
 /// </summary>
+/// <param name="Prompt">The prompt template, with "{}" where the subject goes.</param>
+/// <param name="Subject">The subject.</param>
+/// <param name="TargetNew">The new object.</param>
+/// <param name="TargetTrue">The current object, when known.</param>
+/// <param name="CaseId">An identifier for reports.</param>
 public sealed record EditRequest(string Prompt, string Subject, string TargetNew, string? TargetTrue = null, string? CaseId = null)
 {
+    /// <summary>The subject's place in a prompt template.</summary>
     public const string Placeholder = "{}";
 
+    /// <summary>
+    /// A request from a prompt that holds "{}" once, or spells its subject out (the flat EasyEdit form; the first
+    /// occurrence becomes "{}"). The targets are trimmed: the scorer puts the single space before them.
+    /// </summary>
+    /// <param name="prompt">The prompt, e.g. "{} was born in" or "Danielle Darrieux was born in".</param>
+    /// <param name="subject">The subject the fact is about.</param>
+    /// <param name="targetNew">The new object, e.g. "English".</param>
+    /// <param name="targetTrue">The object the model knows now, when known (for scoring).</param>
+    /// <param name="caseId">An identifier carried into reports and error messages.</param>
+    /// <exception cref="ArgumentException">An empty subject or target, several "{}", or a prompt that holds neither "{}" nor the subject.</exception>
     public static EditRequest Create(string prompt, string subject, string targetNew, string? targetTrue = null, string? caseId = null)
     {
         string where = caseId is null ? "" : $" (case {caseId})";

@@ -10,6 +10,9 @@ namespace RawEdit.Editing.Requests;
 /// </summary>
 public static class EditRequestReader
 {
+    /// <summary>The requests in a JSON file.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not valid JSON, or a request with a missing or wrong field (the message names it).</exception>
     public static IReadOnlyList<EditRequest> ReadFile(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"requests file not found: {path}", path);
@@ -23,6 +26,8 @@ public static class EditRequestReader
         }
     }
 
+    /// <summary>The requests in a JSON text; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="InvalidDataException">A request with a missing or wrong field (the message names it).</exception>
     public static IReadOnlyList<EditRequest> Parse(string json, string source = "requests")
     {
         var root = JsonNode.Parse(json) ?? throw new InvalidDataException($"{source}: empty JSON");

@@ -15,7 +15,7 @@ namespace RawEdit.Editing.Rome;
 /// seed in a process (as upstream caches them), or loaded from a JSON list to use another implementation's.
 /// MEMIT's variant (<see cref="GenerateFromWords"/>) continues the words "The", "Therefore", … instead.
 /// </summary>
-public static class ContextTemplates
+internal static class ContextTemplates
 {
     private static readonly ConditionalWeakTable<ICausalLanguageModel, ConcurrentDictionary<string, IReadOnlyList<string>>> Cache = new();
 

@@ -6,16 +6,16 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Editing.Rome;
 
 /// <summary>ROME, r-ROME or p-ROME as an <see cref="IEditMethod"/>: one rank-one term on the layer's MLP down projection.</summary>
-public sealed class RomeEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<string> contextTemplates,
+internal sealed class RomeEditMethod(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<string> contextTemplates,
     RomeHyperParameters hparams, RomeMode mode, SecondMoment secondMoment) : IEditMethod
 {
     public string Name => mode switch { RomeMode.Rome => "rome", RomeMode.RRome => "r-rome", _ => "p-rome" };
 
     public IReadOnlyList<string> EditedWeights { get; } = [model.MlpDownProjection(hparams.Layer).Name];
 
-    public ComputedEdit Compute(EditRequest request)
+    public ComputedEdit Compute(EditRequest request, CancellationToken cancellationToken = default)
     {
-        var result = RomeEditor.Compute(model, tokenizer, request, contextTemplates, hparams, mode, secondMoment);
+        var result = RomeEditor.Compute(model, tokenizer, request, contextTemplates, hparams, mode, secondMoment, cancellationToken);
         return new ComputedEdit([result.Edit], new Dictionary<string, double>
         {
             ["key_norm"] = result.KeyNorm,

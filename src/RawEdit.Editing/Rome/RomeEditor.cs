@@ -7,7 +7,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Editing.Rome;
 
 /// <summary>Everything one ROME edit computed: the update and the vectors behind it.</summary>
-public sealed record RomeResult(RankOneEdit Edit, RomeMode Mode, float[] KBar, float[] KS, float[] U, float[] VS, float[] VBar,
+internal sealed record RomeResult(RankOneEdit Edit, RomeMode Mode, float[] KBar, float[] KS, float[] U, float[] VS, float[] VBar,
     ValueOptimization Value, float[] R, double Denominator)
 {
     public double KeyNorm => Norm(Mode == RomeMode.PRome ? KS : KBar);
@@ -26,20 +26,22 @@ public sealed record RomeResult(RankOneEdit Edit, RomeMode Mode, float[] KBar, f
 /// k_j, v_j are the MLP down projection's input and output at the subject's last token of key prompt j;
 /// k̄, v̄ their means; k_s, v_s those of the unprefixed prompt (j = 0).
 /// </summary>
-public static class RomeEditor
+internal static class RomeEditor
 {
     public static RomeResult Compute(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, EditRequest request, IReadOnlyList<string> contextTemplates,
-        RomeHyperParameters h, RomeMode mode, SecondMoment secondMoment) =>
-        Compute(model, RomePrompts.Build(tokenizer, request, contextTemplates), h, mode, secondMoment);
+        RomeHyperParameters h, RomeMode mode, SecondMoment secondMoment, CancellationToken cancellationToken = default) =>
+        Compute(model, RomePrompts.Build(tokenizer, request, contextTemplates), h, mode, secondMoment, cancellationToken);
 
-    public static RomeResult Compute(ICausalLanguageModel model, RomePrompts prompts, RomeHyperParameters h, RomeMode mode, SecondMoment secondMoment)
+    public static RomeResult Compute(ICausalLanguageModel model, RomePrompts prompts, RomeHyperParameters h, RomeMode mode, SecondMoment secondMoment,
+        CancellationToken cancellationToken = default)
     {
         int layer = h.Layer;
         if (layer >= model.Layers) throw new ArgumentException($"ROME layer {layer} does not exist in a {model.Layers}-layer model");
         if (secondMoment.Dimension != model.MlpWidth)
             throw new ArgumentException($"second moment of dimension {secondMoment.Dimension} does not match the key width {model.MlpWidth}");
         secondMoment.Factorize();   // a singular C fails here, before the value optimisation
-        var value = ValueOptimizer.Optimize(model, layer, prompts, h, subjectReads: [(HookPoint.MlpKey, layer), (HookPoint.MlpOut, layer)]);
+        var value = ValueOptimizer.Optimize(model, layer, prompts, h, subjectReads: [(HookPoint.MlpKey, layer), (HookPoint.MlpOut, layer)],
+            cancellationToken: cancellationToken);
         // A rewrite prompt is its key prompt followed by target[:-1]: under causal attention the key prompt's activations
         // are the rewrite prompt's, which the value optimisation's frozen pass has read already.
         var (keys, values) = prompts.Keys.Count == prompts.Rewrites.Count && prompts.Keys.Zip(prompts.Rewrites).All(p => StartsWith(p.Second, p.First))

@@ -2,22 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace RawEdit.Editing.Rome;
 
-/// <summary>Which key and value the rank-one update uses (see editing-methods.md §1–2).</summary>
-public enum RomeMode
-{
-    /// <summary>The original implementation: u from the prefix-averaged key k̄, r from the unprefixed key k_s and value.</summary>
-    Rome,
-    /// <summary>"Rebuilding ROME": the prefix-averaged key and value everywhere.</summary>
-    RRome,
-    /// <summary>Prompt keys: the unprefixed k_s everywhere.</summary>
-    PRome,
-}
-
 /// <summary>
 /// ROME's hyperparameters, read from the same JSON keys as upstream <c>hparams/ROME/*.json</c>; the keys shared
 /// with MEMIT are read by <see cref="ValueEditHyperParameters"/>.
 /// </summary>
-public sealed record RomeHyperParameters : ValueEditHyperParameters
+internal sealed record RomeHyperParameters : ValueEditHyperParameters
 {
     /// <summary>[[length, count], …]: count prefixes of length tokens (the prompt token included), upstream [[5,10],[10,10]].</summary>
     public int[][] ContextTemplateLengthParams { get; init; } = [[5, 10], [10, 10]];

@@ -4,7 +4,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Editing.Rome;
 
 /// <summary>Token ids of one prompt and the position of the subject's last token in it.</summary>
-public sealed record IndexedPrompt(int[] Ids, int SubjectLast);
+internal sealed record IndexedPrompt(int[] Ids, int SubjectLast);
 
 /// <summary>
 /// Everything ROME runs the model on, at the token level:
@@ -12,7 +12,7 @@ public sealed record IndexedPrompt(int[] Ids, int SubjectLast);
 /// rewrite prompts (key prompt + target[:-1]) carry the target NLL; the KL prompt "{subject} is a"
 /// anchors the subject's other predictions.
 /// </summary>
-public sealed record RomePrompts(IReadOnlyList<IndexedPrompt> Keys, IReadOnlyList<IndexedPrompt> Rewrites, IndexedPrompt Kl, int[] TargetIds)
+internal sealed record RomePrompts(IReadOnlyList<IndexedPrompt> Keys, IReadOnlyList<IndexedPrompt> Rewrites, IndexedPrompt Kl, int[] TargetIds)
 {
     public const string KlTemplate = "{} is a";
 

@@ -10,7 +10,7 @@ namespace RawEdit.Editing.Rome;
 /// ROME's key k (input of the MLP down projection) and value v = W k + b (the MLP output) of one layer,
 /// or any (point, layer) pairs, prompts run a bounded number at a time. Shapes: [P][width].
 /// </summary>
-public static class SubjectActivations
+internal static class SubjectActivations
 {
     public static (float[][] Keys, float[][] Values) Read(ICausalLanguageModel model, int layer, IReadOnlyList<IndexedPrompt> prompts)
     {

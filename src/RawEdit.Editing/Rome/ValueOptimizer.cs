@@ -10,21 +10,21 @@ namespace RawEdit.Editing.Rome;
 /// The optimised δ, the value it starts from, and how the optimisation went. SubjectReads [point][rewrite prompt][width]:
 /// the activations asked for, read in the frozen pass at each rewrite prompt's subject (the unedited model's).
 /// </summary>
-public sealed record ValueOptimization(float[] Delta, float[] VInit, double[] LossTrace, int AdamSteps, string StopReason, float[][][] SubjectReads)
+internal sealed record ValueOptimization(float[] Delta, float[] VInit, double[] LossTrace, int AdamSteps, string StopReason, float[][][] SubjectReads)
 {
     /// <summary>v* = v_init + δ, the value the edited layer should produce for the subject.</summary>
     public float[] VStar => VInit.Zip(Delta, (v, d) => v + d).ToArray();
 }
 
 /// <summary>
-/// ROME's value optimisation (compute_v): find δ ∈ R^C, added to the activation at <paramref name="point"/>
+/// ROME's value optimisation (compute_v): find δ ∈ R^C, added to the activation at the hook point (<c>point</c>)
 /// of one layer at the subject's last token of every prompt, minimising
 ///   L(δ) = mean_p [ −(1/|t|) Σ_j log P(t_j | rewrite_p) ] + kl_factor·KL(P_δ ‖ P_0)(KL prompt) + v_weight_decay·‖δ‖/‖v_init‖².
-/// Per iteration, as upstream: loss → stop if < 0.05 → stop at the last iteration → backward → Adam step →
+/// Per iteration, as upstream: loss → stop if &lt; 0.05 → stop at the last iteration → backward → Adam step →
 /// clamp ‖δ‖ ≤ clamp_norm_factor·‖v_init‖. So at most v_num_grad_steps − 1 Adam steps. Weights stay frozen:
 /// the backward pass computes no weight gradient. v_init is the activation at the point (row 0, δ = 0).
 /// ROME adds δ at the MLP output and reads the NLL from the model's logits; MEMIT (compute_z) adds it at the
-/// block output and reads the NLL from ln_f + unembedding of block <paramref name="lossLayer"/>'s output
+/// block output and reads the NLL from ln_f + unembedding of block <c>lossLayer</c>'s output
 /// (null: the last block, i.e. the logits). The KL term always uses the logits.
 /// <para>
 /// What each iteration recomputes: the block adds its MLP output to the residual stream, so δ at either point is δ
@@ -35,10 +35,11 @@ public sealed record ValueOptimization(float[] Delta, float[] VInit, double[] Lo
 /// ln_f and the unembedding on the rows the losses read.
 /// </para>
 /// </summary>
-public static class ValueOptimizer
+internal static class ValueOptimizer
 {
     public static ValueOptimization Optimize(ICausalLanguageModel model, int layer, RomePrompts prompts, ValueEditHyperParameters h,
-        HookPoint point = HookPoint.MlpOut, int? lossLayer = null, IReadOnlyList<(HookPoint Point, int Layer)>? subjectReads = null)
+        HookPoint point = HookPoint.MlpOut, int? lossLayer = null, IReadOnlyList<(HookPoint Point, int Layer)>? subjectReads = null,
+        CancellationToken cancellationToken = default)
     {
         subjectReads ??= [];
         if (subjectReads.Any(r => r.Layer > layer)) throw new ArgumentException($"the frozen pass runs hooks in blocks 0..{layer} only", nameof(subjectReads));
@@ -76,6 +77,7 @@ public static class ValueOptimizer
         string stop = "no iterations";
         for (int it = 0; it < h.VNumGradSteps; it++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var tape = new Tape();
             var residual = ForwardHooks.AddVectorAt(prefix.Residual, delta, subjectRows);     // [n, C]: block `layer`'s output + δ at the subjects
             var hooks = new ForwardHooks();

@@ -6,7 +6,7 @@ namespace RawEdit.Editing.Statistics;
 /// C = E[k kᵀ] (uncentered) of one layer's keys, float64, row-major F×F, with the Cholesky factor
 /// cached for solves. <see cref="Identity"/> stands for mom2_adjustment = false.
 /// </summary>
-public sealed class SecondMoment
+internal sealed class SecondMoment
 {
     private Cholesky? factor;
 

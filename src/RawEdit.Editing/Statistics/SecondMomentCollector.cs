@@ -11,7 +11,7 @@ namespace RawEdit.Editing.Statistics;
 /// sum is kept in float64, so no precision is lost however many tokens go in. Documents are truncated to
 /// the model's context, as upstream does.
 /// </summary>
-public static class SecondMomentCollector
+internal static class SecondMomentCollector
 {
     public static SecondMoment Compute(ICausalLanguageModel model, int layer, IEnumerable<int[]> documents, int maxDocuments,
         int tokensPerBatch = 4096, IProgress<int>? progress = null)

@@ -3,7 +3,7 @@ using RawEdit.Models;
 namespace RawEdit.Editing.Statistics;
 
 /// <summary>Finds the statistics an edit needs in a statistics folder, whatever corpus they were computed on.</summary>
-public static class SecondMomentLookup
+internal static class SecondMomentLookup
 {
     public static SecondMoment Find(string root, ICausalLanguageModel model, int layer, int samples)
     {

@@ -5,7 +5,7 @@ using RawEdit.Models.Checkpoints;
 namespace RawEdit.Editing.Statistics;
 
 /// <summary>What a cached second moment was computed from; all of it must match for the cache to be reused.</summary>
-public sealed record SecondMomentKey(string ModelHash, int Layer, string CorpusHash, int Samples)
+internal sealed record SecondMomentKey(string ModelHash, int Layer, string CorpusHash, int Samples)
 {
     public string FileName => $"mom2-layer{Layer}-{CorpusHash[..16]}-{Samples}.safetensors";
     public string Folder(string root) => Path.Combine(root, ModelHash[..16]);
@@ -15,7 +15,7 @@ public sealed record SecondMomentKey(string ModelHash, int Layer, string CorpusH
 /// Second-moment statistics on disk: ROOT/&lt;model hash&gt;/mom2-layerL-&lt;corpus hash&gt;-N.safetensors, the matrix in F64
 /// and the full key in the metadata. Written atomically; a file whose metadata disagrees is never used.
 /// </summary>
-public static class SecondMomentStore
+internal static class SecondMomentStore
 {
     public static string PathOf(string root, SecondMomentKey key) => Path.Combine(key.Folder(root), key.FileName);
 

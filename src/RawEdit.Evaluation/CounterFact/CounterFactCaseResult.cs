@@ -5,6 +5,11 @@ namespace RawEdit.Evaluation.CounterFact;
 /// " " + the true answer (the edit's TargetTrue, or a neighbourhood prompt's own TrueAnswer).
 /// NewAllArgmax / TrueAllArgmax are MEMIT's "correct" flags (every token of that answer is the argmax).
 /// </summary>
+/// <param name="Prompt">The prompt as the model saw it.</param>
+/// <param name="NllNew">Mean per-token NLL of " " + the new answer.</param>
+/// <param name="NllTrue">Mean per-token NLL of " " + the true answer.</param>
+/// <param name="NewAllArgmax">Every token of the new answer is the model's argmax.</param>
+/// <param name="TrueAllArgmax">Every token of the true answer is the model's argmax.</param>
 public sealed record PromptComparison(string Prompt, double NllNew, double NllTrue, bool NewAllArgmax, bool TrueAllArgmax)
 {
     /// <summary>The new answer is more likely: NLL_new &lt; NLL_true (ES and PS count this).</summary>
@@ -18,6 +23,10 @@ public sealed record PromptComparison(string Prompt, double NllNew, double NllTr
 }
 
 /// <summary>The CounterFact comparisons of one edit case, grouped by the kind of prompt.</summary>
+/// <param name="CaseId">The case's id.</param>
+/// <param name="Rewrite">The rewrite prompt (ES).</param>
+/// <param name="Paraphrase">The paraphrase prompts (PS).</param>
+/// <param name="Neighborhood">The neighbourhood prompts (NS).</param>
 public sealed record CounterFactCaseResult(
     string CaseId,
     IReadOnlyList<PromptComparison> Rewrite,

@@ -6,6 +6,8 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Evaluation.CounterFact;
 
 /// <summary>Per-case results and their summary.</summary>
+/// <param name="Cases">Each case's prompt comparisons, in input order.</param>
+/// <param name="Scores">The summary over all cases.</param>
 public sealed record CounterFactEvaluation(IReadOnlyList<CounterFactCaseResult> Cases, CounterFactScores Scores);
 
 /// <summary>
@@ -13,26 +15,42 @@ public sealed record CounterFactEvaluation(IReadOnlyList<CounterFactCaseResult> 
 /// neighbourhood prompt is scored with the teacher-forced mean NLL of " " + TargetNew and of " " + the
 /// true answer. Cases are scored in chunks so that the prompts of many cases share forward passes.
 /// </summary>
-public sealed class CounterFactEvaluator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer,
-    int maxTokensPerBatch = TeacherForcedScorer.DefaultMaxTokensPerBatch)
+public sealed class CounterFactEvaluator
 {
     /// <summary>Cases whose prompts go to the scorer together (about 6 sequences each in the flat form).</summary>
     public const int CasesPerChunk = 64;
 
-    private readonly TeacherForcedScorer scorer = new(model, maxTokensPerBatch);
+    private readonly ICausalLanguageModel model;
+    private readonly Gpt2Tokenizer tokenizer;
+    private readonly TeacherForcedScorer scorer;
 
+    /// <summary>An evaluator of <paramref name="model"/> as it is at each call (edits applied in between are seen).</summary>
+    public CounterFactEvaluator(LoadedModel model) : this(model.Model, model.Tokenizer) { }
+
+    internal CounterFactEvaluator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, int maxTokensPerBatch = TeacherForcedScorer.DefaultMaxTokensPerBatch)
+    {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        scorer = new TeacherForcedScorer(model, maxTokensPerBatch);
+    }
+
+    /// <summary>Scores every case's rewrite, paraphrase and neighbourhood prompts, and summarises them.</summary>
+    /// <param name="cases">The cases (from <see cref="EditCaseReader"/>).</param>
     /// <param name="progress">Receives the number of cases done after each chunk.</param>
-    public CounterFactEvaluation Evaluate(IReadOnlyList<EditCase> cases, IProgress<int>? progress = null)
+    /// <param name="cancellationToken">Checked between chunks of <see cref="CasesPerChunk"/> cases.</param>
+    public CounterFactEvaluation Evaluate(IReadOnlyList<EditCase> cases, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var results = new List<CounterFactCaseResult>(cases.Count);
         foreach (var chunk in cases.Chunk(CasesPerChunk))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             results.AddRange(EvaluateChunk(chunk));
             progress?.Report(results.Count);
         }
         return new CounterFactEvaluation(results, CounterFactScores.Summarize(results));
     }
 
+    /// <summary>Scores one case's prompts.</summary>
     public CounterFactCaseResult EvaluateCase(EditCase editCase) => EvaluateChunk([editCase])[0];
 
     private List<CounterFactCaseResult> EvaluateChunk(IReadOnlyList<EditCase> cases)

@@ -9,6 +9,17 @@ namespace RawEdit.Evaluation.CounterFact;
 /// answer is the argmax: TargetNew for rewrite and paraphrase prompts, the true answer for neighbours).
 /// A record without prompts of a kind is left out of that kind's average.
 /// </summary>
+/// <param name="Records">Cases summarised.</param>
+/// <param name="ES">Efficacy success: % of rewrite prompts where the new answer is more likely than the true one.</param>
+/// <param name="PS">Paraphrase success: the same on the paraphrase prompts.</param>
+/// <param name="NS">Neighbourhood success: % of neighbourhood prompts where the true answer stays more likely.</param>
+/// <param name="S">The harmonic mean of ES, PS and NS.</param>
+/// <param name="EM">Efficacy magnitude: mean P(new) − P(true) on rewrite prompts, in %.</param>
+/// <param name="PM">Paraphrase magnitude: the same on paraphrase prompts.</param>
+/// <param name="NM">Neighbourhood magnitude: mean P(true) − P(new) on neighbourhood prompts, in %.</param>
+/// <param name="RewriteAccuracy">% of rewrite prompts whose every new-answer token is the argmax.</param>
+/// <param name="ParaphraseAccuracy">The same on paraphrase prompts.</param>
+/// <param name="NeighborhoodAccuracy">% of neighbourhood prompts whose every true-answer token is the argmax.</param>
 public sealed record CounterFactScores(
     int Records,
     double ES,
@@ -22,6 +33,7 @@ public sealed record CounterFactScores(
     double ParaphraseAccuracy,
     double NeighborhoodAccuracy)
 {
+    /// <summary>The summary of per-case results, as ROME's and MEMIT's summarize.py compute it.</summary>
     public static CounterFactScores Summarize(IReadOnlyList<CounterFactCaseResult> cases)
     {
         double Over(Func<CounterFactCaseResult, IReadOnlyList<PromptComparison>> kind, Func<PromptComparison, double> value) =>

@@ -8,9 +8,13 @@ namespace RawEdit.Evaluation.CounterFact;
 /// Single-edit CounterFact evaluation as ROME reports it: for each case, edit the model for that case alone,
 /// score the case's prompts on the edited model, then revert exactly, so every case starts from the unedited model.
 /// </summary>
-public static class EditEachCase
+internal static class EditEachCase
 {
+    /// <param name="model">The model the edits change and the prompts are scored on.</param>
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="cases">The cases, each edited alone.</param>
     /// <param name="edit">Applies the edit of one case and returns the action that reverts it.</param>
+    /// <param name="progress">Receives the number of cases done.</param>
     public static CounterFactEvaluation Evaluate(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, IReadOnlyList<EditCase> cases,
         Func<EditCase, Action> edit, IProgress<int>? progress = null)
     {

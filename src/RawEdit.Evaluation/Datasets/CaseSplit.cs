@@ -2,7 +2,7 @@ using System.Text;
 
 namespace RawEdit.Evaluation.Datasets;
 
-public enum CasePart
+internal enum CasePart
 {
     Train,
     Validation,
@@ -14,7 +14,7 @@ public enum CasePart
 /// UTF-8 bytes, modulo 20, puts buckets 0–1 in held-out (10%), bucket 2 in validation (5%) and the rest in train.
 /// The part of a case depends on its id alone, so adding or reordering records moves no other case.
 /// </summary>
-public static class CaseSplit
+internal static class CaseSplit
 {
     public static CasePart Of(string caseId)
     {

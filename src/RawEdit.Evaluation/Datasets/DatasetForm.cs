@@ -16,6 +16,8 @@ public enum DatasetForm
 /// <summary>Which metrics to compute: CounterFact's NLL comparisons or zsRE's token accuracy.</summary>
 public enum DatasetKind
 {
+    /// <summary>CounterFact's efficacy, paraphrase and neighbourhood comparisons of mean NLLs (ES/PS/NS).</summary>
     CounterFact,
+    /// <summary>zsRE's token accuracies (efficacy, generalisation, specificity).</summary>
     Zsre,
 }

@@ -26,6 +26,10 @@ public sealed record EditCase(
 {
     /// <summary>The rewrite prompt with the subject filled in, as the model sees it.</summary>
     public string RewritePrompt => SubjectTemplate.Fill(Prompt, Subject);
+
+    /// <summary>The case's edit: its rewrite prompt, subject and new target (the true target and case id kept with it).</summary>
+    /// <exception cref="ArgumentException">The case's prompt does not hold its subject.</exception>
+    public Editing.Requests.EditRequest ToRequest() => Editing.Requests.EditRequest.Create(Prompt, Subject, TargetNew, TargetTrue, CaseId);
 }
 
 /// <summary>

@@ -5,6 +5,8 @@ using RawEdit.Evaluation.Zsre;
 namespace RawEdit.Evaluation.Datasets;
 
 /// <summary>The records of a dataset file and the layout they were read from.</summary>
+/// <param name="Form">The layout the records were in.</param>
+/// <param name="Cases">The records, in file order.</param>
 public sealed record EditDataset(DatasetForm Form, IReadOnlyList<EditCase> Cases)
 {
     /// <summary>The metrics a file of this form is normally scored with.</summary>
@@ -18,7 +20,10 @@ public sealed record EditDataset(DatasetForm Form, IReadOnlyList<EditCase> Cases
 /// </summary>
 public static class EditCaseReader
 {
+    /// <summary>The records of a JSON file.</summary>
+    /// <param name="path">The file.</param>
     /// <param name="limit">Read only the first <paramref name="limit"/> records (null: all).</param>
+    /// <exception cref="InvalidDataException">Not valid JSON, an unknown layout, or a record not in the first one's layout.</exception>
     public static EditDataset ReadFile(string path, int? limit = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"dataset file not found: {path}");
@@ -26,12 +31,14 @@ public static class EditCaseReader
         return Parse(stream, Path.GetFileName(path), limit);
     }
 
+    /// <summary>The records of a JSON text; <paramref name="sourceName"/> names it in error messages.</summary>
     public static EditDataset Parse(string json, string sourceName = "dataset", int? limit = null)
     {
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
         return Parse(stream, sourceName, limit);
     }
 
+    /// <summary>The records of a JSON stream; <paramref name="sourceName"/> names it in error messages.</summary>
     public static EditDataset Parse(Stream json, string sourceName, int? limit = null)
     {
         if (limit is < 0) throw new ArgumentException($"limit must not be negative, got {limit}");

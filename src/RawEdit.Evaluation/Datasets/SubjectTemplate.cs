@@ -1,7 +1,7 @@
 namespace RawEdit.Evaluation.Datasets;
 
 /// <summary>Rewrite prompts as templates: <c>"{} was created by"</c> with the subject in place of <c>{}</c>.</summary>
-public static class SubjectTemplate
+internal static class SubjectTemplate
 {
     public const string Placeholder = "{}";
 

@@ -5,7 +5,7 @@ namespace RawEdit.Evaluation.Downstream;
 /// (unparsable, prediction −1) answers, accuracy = correct / total, and sklearn's weighted F1 and Matthews
 /// correlation over the labels and predictions, where −1 is a class of its own as sklearn treats it.
 /// </summary>
-public sealed record ClassificationScores(int Correct, int Incorrect, int Invalid, int Total, double Accuracy, double F1, double Mcc)
+internal sealed record ClassificationScores(int Correct, int Incorrect, int Invalid, int Total, double Accuracy, double F1, double Mcc)
 {
     public const int InvalidAnswer = -1;
 

@@ -5,7 +5,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Evaluation.Downstream;
 
 /// <summary>One answered example: what the model continued with and the label parsed from it.</summary>
-public sealed record DownstreamAnswer(string Continuation, int Prediction, int Label);
+internal sealed record DownstreamAnswer(string Continuation, int Prediction, int Label);
 
 /// <summary>
 /// Runs the few-shot tasks as the forgetting study does: greedy decoding of <see cref="GlueTasks.NewTokens"/>
@@ -14,7 +14,7 @@ public sealed record DownstreamAnswer(string Continuation, int Prediction, int L
 /// tokens (the default model has 128 positions; GPT-2's 1,024 hold every prompt whole), and
 /// <see cref="TruncatedPrompts"/> counts them. Prompts go through in batches of similar length.
 /// </summary>
-public sealed class DownstreamEvaluator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, int batchSize = 16)
+internal sealed class DownstreamEvaluator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, int batchSize = 16)
 {
     public int TruncatedPrompts { get; private set; }
 
@@ -48,10 +48,11 @@ public sealed class DownstreamEvaluator(ICausalLanguageModel model, Gpt2Tokenize
 }
 
 /// <summary>The four tasks with their examples, read once from a folder of *-200.json files.</summary>
-public sealed class DownstreamSuite(IReadOnlyList<(GlueTask Task, IReadOnlyList<GlueExample> Examples)> tasks)
+internal sealed class DownstreamSuite(IReadOnlyList<(GlueTask Task, IReadOnlyList<GlueExample> Examples)> tasks)
 {
     public IReadOnlyList<(GlueTask Task, IReadOnlyList<GlueExample> Examples)> Tasks { get; } = tasks;
 
+    /// <param name="folder">The folder holding the tasks' *-200.json files.</param>
     /// <param name="limit">Use the first <paramref name="limit"/> examples of each task (the files hold 200).</param>
     public static DownstreamSuite Load(string folder, int limit)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace RawEdit.Evaluation.Downstream;
 
 /// <summary>Reads the forgetting study's 200-example task files (../shared/data/glue/*-200.json): sentence or sentence1/sentence2, and label.</summary>
-public static class GlueData
+internal static class GlueData
 {
     public static IReadOnlyList<GlueExample> Read(string path)
     {

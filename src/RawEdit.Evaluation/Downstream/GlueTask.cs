@@ -1,7 +1,7 @@
 namespace RawEdit.Evaluation.Downstream;
 
 /// <summary>One labelled example: a sentence, or a pair for MRPC and RTE.</summary>
-public sealed record GlueExample(string Sentence1, string? Sentence2, int Label);
+internal sealed record GlueExample(string Sentence1, string? Sentence2, int Label);
 
 /// <summary>
 /// A few-shot classification task as the forgetting study prompts it: the fixed few-shot context, then the
@@ -9,7 +9,7 @@ public sealed record GlueExample(string Sentence1, string? Sentence2, int Label)
 /// continuation): the text after the last <see cref="AnswerMarker"/>, trimmed; the first of
 /// <see cref="LabelWords"/> it contains (in that order) gives the label, none gives −1 (invalid).
 /// </summary>
-public sealed record GlueTask(string Name, string FileName, string FewShotContext, Func<GlueExample, string> Query, string AnswerMarker,
+internal sealed record GlueTask(string Name, string FileName, string FewShotContext, Func<GlueExample, string> Query, string AnswerMarker,
     IReadOnlyList<(string Word, int Label)> LabelWords)
 {
     public string Prompt(GlueExample example) => FewShotContext + Query(example);

@@ -5,7 +5,7 @@ namespace RawEdit.Evaluation.Downstream;
 /// rte_eval.py): SST-2 4-shot, MRPC 6-shot Yes/No, CoLA 6-shot Yes/No, RTE 3-shot True/False; their
 /// few-shot contexts, query layout and answer words as published. Run with greedy decoding of 3 new tokens.
 /// </summary>
-public static class GlueTasks
+internal static class GlueTasks
 {
     public const int NewTokens = 3;
 

@@ -11,7 +11,7 @@ namespace RawEdit.Evaluation.Mend;
 /// true answer (zsRE: the NQ question and answer), at most <see cref="LocalityPrompts"/> of them, so the KL covers
 /// the tokens NS and specificity score.
 /// </summary>
-public static class MendCases
+internal static class MendCases
 {
     /// <summary>
     /// Neighbourhood prompts per example in the locality loss. Upstream pairs each edit with one locality text; the
@@ -19,7 +19,7 @@ public static class MendCases
     /// </summary>
     public const int LocalityPrompts = 3;
 
-    public static EditRequest Request(EditCase c) => EditRequest.Create(c.Prompt, c.Subject, c.TargetNew, c.TargetTrue, c.CaseId);
+    public static EditRequest Request(EditCase c) => c.ToRequest();
 
     public static MendExample Example(Gpt2Tokenizer tokenizer, EditCase c) =>
         MendExample.FromText(tokenizer, Request(c), c.ParaphrasePrompts, c.NeighborhoodPrompts.Take(LocalityPrompts).Select(n => n.Prompt + " " + n.TrueAnswer.Trim()));

@@ -6,7 +6,7 @@ namespace RawEdit.Evaluation.Metrics;
 /// (empty pieces count as a word, as Python's str.split(" ") gives them), pooled into one unigram
 /// distribution p; H = −Σ p log₂ p, normalised H / log₂(#distinct words). A model that repeats itself scores near 0.
 /// </summary>
-public static class GenerationEntropy
+internal static class GenerationEntropy
 {
     /// <returns>H in bits and H / log₂(#distinct). With one distinct word upstream divides by zero; here the normalised
     /// value is 0 then, the value of a text that has collapsed to one word.</returns>

@@ -6,7 +6,7 @@ namespace RawEdit.Evaluation.Metrics;
 /// here <see cref="WordTokenizer"/>), weighted 2/3 and 4/3 and averaged: H₂/3 + 2H₃/3; then the mean over
 /// texts. Summaries multiply it by 100 (≈ 620 for GPT-2 XL). A text too short for an n-gram contributes 0 for that n.
 /// </summary>
-public static class NgramFluency
+internal static class NgramFluency
 {
     public static double Measure(IReadOnlyList<string> texts) => texts.Count == 0 ? double.NaN : texts.Average(OfText);
 

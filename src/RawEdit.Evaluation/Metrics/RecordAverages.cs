@@ -1,7 +1,7 @@
 namespace RawEdit.Evaluation.Metrics;
 
 /// <summary>The averaging of the literature's summaries: per record first, then over records, then ×100.</summary>
-public static class RecordAverages
+internal static class RecordAverages
 {
     /// <summary>Mean of a record's per-prompt values; NaN when the record has no prompt of that kind.</summary>
     public static double PerRecord(IEnumerable<double> perPrompt)

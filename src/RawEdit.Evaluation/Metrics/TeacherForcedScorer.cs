@@ -11,7 +11,7 @@ namespace RawEdit.Evaluation.Metrics;
 /// padded tokens. Only the hidden states at predicting positions are unembedded: the same logits as
 /// Forward's at those rows (ln_f and the head act row by row) without the [B,T,V] tensor.
 /// </summary>
-public sealed class TeacherForcedScorer
+internal sealed class TeacherForcedScorer
 {
     private readonly ICausalLanguageModel model;
 

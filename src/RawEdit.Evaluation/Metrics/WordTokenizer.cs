@@ -12,7 +12,7 @@ namespace RawEdit.Evaluation.Metrics;
 /// from a corpus, so abbreviations outside that list and lower-case sentence starts can split differently.
 /// The split only matters for where a sentence-final period becomes its own token.
 /// </summary>
-public static partial class WordTokenizer
+internal static partial class WordTokenizer
 {
     private static readonly HashSet<string> Abbreviations = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -3,7 +3,7 @@ using RawEdit.Evaluation.Sequential;
 namespace RawEdit.Evaluation.Reports;
 
 /// <summary>A run folder as the report reads it: its settings and its journal's whole records.</summary>
-public sealed record RunData(string Folder, RunSettings Settings, IReadOnlyList<EditEntry> Edits, IReadOnlyList<EvaluationEntry> Evaluations)
+internal sealed record RunData(string Folder, RunSettings Settings, IReadOnlyList<EditEntry> Edits, IReadOnlyList<EvaluationEntry> Evaluations)
 {
     public string Label => $"{Settings.Method} ({Path.GetFileName(Folder)})";
 

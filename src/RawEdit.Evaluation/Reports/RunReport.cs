@@ -11,7 +11,7 @@ namespace RawEdit.Evaluation.Reports;
 /// entropy and fluency, downstream scores, what the disabling-edit guard caught and the largest edits.
 /// Several runs (e.g. rome and r-rome on the same data and seed) share every chart.
 /// </summary>
-public static class RunReport
+internal static class RunReport
 {
     public static string Render(IReadOnlyList<RunData> runs)
     {

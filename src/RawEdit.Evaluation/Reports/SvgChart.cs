@@ -5,13 +5,13 @@ using System.Text;
 namespace RawEdit.Evaluation.Reports;
 
 /// <summary>One plotted series: points (x, y) joined by a line, or drawn as dots. Non-finite y values leave gaps.</summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dots = false, bool Dashed = false);
+internal sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dots = false, bool Dashed = false);
 
 /// <summary>
 /// A self-contained SVG line chart: linear x, linear or log₁₀ y, ticks at round values, a legend. Coordinates
 /// are written with invariant culture so the page renders the same everywhere.
 /// </summary>
-public sealed record SvgChart(string Title, string XLabel, string YLabel, IReadOnlyList<ChartSeries> Series, bool LogY = false,
+internal sealed record SvgChart(string Title, string XLabel, string YLabel, IReadOnlyList<ChartSeries> Series, bool LogY = false,
     double? YMin = null, double? YMax = null, int Width = 560, int Height = 300)
 {
     private const int Left = 70, Right = 16, Top = 30, Bottom = 46;

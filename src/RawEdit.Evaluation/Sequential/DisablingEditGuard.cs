@@ -1,14 +1,14 @@
 namespace RawEdit.Evaluation.Sequential;
 
 /// <summary>Why the guard flagged an edit, with the two figures it judged by.</summary>
-public sealed record GuardVerdict(bool Disabling, string Reason, double MagnitudeRatio, double NormalizedEntropy);
+internal sealed record GuardVerdict(bool Disabling, string Reason, double MagnitudeRatio, double NormalizedEntropy);
 
 /// <summary>
 /// Predicts a disabling edit (r-ROME §"disabling edits": one edit that makes the model repeat itself, with a
 /// |Δ| orders of magnitude above the others) before it is kept, from two signs: the edit's own |Δ| against the
 /// median of the accepted edits so far, and the normalised unigram entropy of the post-edit probe generations.
 /// </summary>
-public sealed class DisablingEditGuard(GuardOptions options)
+internal sealed class DisablingEditGuard(GuardOptions options)
 {
     private readonly List<double> accepted = new();
 

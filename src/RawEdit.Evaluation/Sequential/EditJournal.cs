@@ -10,7 +10,7 @@ namespace RawEdit.Evaluation.Sequential;
 /// and at most one torn last line. Reading drops a torn or unterminated last line (the write it belonged to
 /// never finished) and refuses a damaged line anywhere else, naming it.
 /// </summary>
-public sealed class EditJournal : IDisposable
+internal sealed class EditJournal : IDisposable
 {
     private const char Separator = '\t';
     private readonly FileStream stream;

@@ -10,7 +10,7 @@ namespace RawEdit.Evaluation.Sequential;
 /// The weights a method edits, with pristine copies taken before the first edit:
 /// distance ‖W − W₀‖_F / numel(W) (r-ROME's |Δ|, the forgetting study's get_model_distance) and a fingerprint.
 /// </summary>
-public sealed class EditedWeights
+internal sealed class EditedWeights
 {
     private readonly IReadOnlyList<(string Name, Tensor Current, float[] Pristine)> weights;
 

@@ -8,7 +8,7 @@ namespace RawEdit.Evaluation.Sequential;
 /// still and how many are forgotten (downstream_eval/fact_forgetting.py). Per-edit ES and correct flags follow
 /// the order of the edits (refused edits are left out).
 /// </summary>
-public sealed record ForgettingScores(int Edits, double ES, double PS, double NS, int Learnt, int StillCorrect, int Forgotten,
+internal sealed record ForgettingScores(int Edits, double ES, double PS, double NS, int Learnt, int StillCorrect, int Forgotten,
     IReadOnlyList<int> EditIndices, IReadOnlyList<double> PerEditES, IReadOnlyList<bool> PerEditCorrect)
 {
     public static ForgettingScores From(IReadOnlyList<EditEntry> edits, IReadOnlyList<CounterFactCaseResult> now)

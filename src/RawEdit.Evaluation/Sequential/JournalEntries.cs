@@ -7,7 +7,7 @@ using RawEdit.Editing;
 namespace RawEdit.Evaluation.Sequential;
 
 /// <summary>A rank-one term as stored: the factors' float32 bits, little-endian, base64.</summary>
-public sealed record StoredTerm(string Weight, bool OutByIn, string U, string R)
+internal sealed record StoredTerm(string Weight, bool OutByIn, string U, string R)
 {
     public static StoredTerm From(RankOneEdit term) => new(term.WeightName, term.OutByIn, Encode(term.U), Encode(term.R));
 
@@ -34,7 +34,7 @@ public sealed record StoredTerm(string Weight, bool OutByIn, string U, string R)
 /// <param name="NormalizedEntropy">The same over log₂ of the distinct-word count.</param>
 /// <param name="NgramFluency">ROME's H₂/3 + 2H₃/3 (bits, not ×100).</param>
 /// <param name="ProbeTexts">The probe generations the last three were measured on.</param>
-public sealed record EditMeasurement(
+internal sealed record EditMeasurement(
     double ES, double PS, double NS, bool RewriteCorrect,
     IReadOnlyDictionary<string, double> EditMagnitude,
     IReadOnlyDictionary<string, double> DistanceFromOriginal,
@@ -45,16 +45,16 @@ public sealed record EditMeasurement(
 /// One edit of the run. Applied is false when the guard refused it (its terms are kept for inspection and never
 /// replayed). ComputeSeconds is the method's share of Seconds (the rest is measuring). WeightsSha256 fingerprints the edited weights after this record, so a resume can prove its replay.
 /// </summary>
-public sealed record EditEntry(
+internal sealed record EditEntry(
     int Index, string CaseId, string Prompt, string TargetNew, bool Applied, GuardVerdict? Guard,
     IReadOnlyList<StoredTerm> Terms, IReadOnlyDictionary<string, double> MethodFigures,
     EditMeasurement Measurement, string WeightsSha256, double ComputeSeconds, double Seconds);
 
 /// <summary>Re-scoring of the earlier edits and the downstream tasks after <see cref="AfterEdits"/> edits (0: the unedited model).</summary>
-public sealed record EvaluationEntry(int AfterEdits, ForgettingScores? Forgetting, IReadOnlyDictionary<string, Downstream.ClassificationScores>? Downstream, double Seconds);
+internal sealed record EvaluationEntry(int AfterEdits, ForgettingScores? Forgetting, IReadOnlyDictionary<string, Downstream.ClassificationScores>? Downstream, double Seconds);
 
 /// <summary>The journal's records as typed entries (a "kind" field tells them apart).</summary>
-public static class JournalEntries
+internal static class JournalEntries
 {
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -14,7 +14,7 @@ namespace RawEdit.Evaluation.Sequential;
 /// NFKD-normalised, blank lines turned into spaces and end-of-text markers removed. Upstream continues to 100
 /// tokens; fewer keep a long run's per-edit cost down.
 /// </summary>
-public sealed class ProbeGenerator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, RunSettings settings)
+internal sealed class ProbeGenerator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, RunSettings settings)
 {
     public List<string> Generate(EditCase c, int editIndex)
     {

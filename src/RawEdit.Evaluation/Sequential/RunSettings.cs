@@ -4,20 +4,20 @@ using System.Text.Json.Nodes;
 namespace RawEdit.Evaluation.Sequential;
 
 /// <summary>What the disabling-edit guard does with an edit it predicts to be disabling.</summary>
-public enum GuardMode { Off, Flag, Refuse }
+internal enum GuardMode { Off, Flag, Refuse }
 
 /// <summary>
 /// Guard thresholds: an edit is predicted disabling when its |Δ| exceeds <see cref="MagnitudeRatio"/> × the median
 /// |Δ| of the accepted edits so far (judged once <see cref="Warmup"/> edits are in), or when the normalised
 /// entropy of the post-edit probe texts falls below <see cref="EntropyFloor"/>.
 /// </summary>
-public sealed record GuardOptions(GuardMode Mode = GuardMode.Off, double MagnitudeRatio = 10, double EntropyFloor = 0.5, int Warmup = 5);
+internal sealed record GuardOptions(GuardMode Mode = GuardMode.Off, double MagnitudeRatio = 10, double EntropyFloor = 0.5, int Warmup = 5);
 
 /// <summary>
 /// Everything that decides a run's results, stored in RUN/run.json. A resume must present the same settings
 /// (the number of edits may grow) and the same thread count, because only then is the replay bit-exact.
 /// </summary>
-public sealed record RunSettings
+internal sealed record RunSettings
 {
     public required string Model { get; init; }
     public required string ModelSha256 { get; init; }

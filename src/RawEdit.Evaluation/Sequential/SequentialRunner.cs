@@ -10,10 +10,10 @@ using RawEdit.Models.Gpt2;
 namespace RawEdit.Evaluation.Sequential;
 
 /// <summary>Where a run stands, reported after each edit and around each evaluation.</summary>
-public sealed record RunProgress(int Done, int Total, string Phase, EditEntry? Last);
+internal sealed record RunProgress(int Done, int Total, string Phase, EditEntry? Last);
 
 /// <summary>How a call to <see cref="SequentialRunner.Run"/> ended.</summary>
-public sealed record RunOutcome(int EditsDone, int Total, int Replayed, bool DroppedTornRecord, bool Completed, string? SavedModel);
+internal sealed record RunOutcome(int EditsDone, int Total, int Replayed, bool DroppedTornRecord, bool Completed, string? SavedModel);
 
 /// <summary>
 /// Sequential editing (the forgetting study's protocol): the run's edits are computed and applied one after
@@ -24,7 +24,7 @@ public sealed record RunOutcome(int EditsDone, int Total, int Replayed, bool Dro
 /// journaled terms, applied in order, are the same weights bit for bit, and the weights' fingerprint in the last
 /// record proves it. The input model is never written; the final weights go to RUN/model (float32).
 /// </summary>
-public sealed class SequentialRunner
+internal sealed class SequentialRunner
 {
     public const string JournalFile = "journal.jsonl";
     public const string ModelFolder = "model";
@@ -116,7 +116,7 @@ public sealed class SequentialRunner
     {
         var clock = Stopwatch.StartNew();
         var c = cases[index];
-        var request = EditRequest.Create(c.Prompt, c.Subject, c.TargetNew, c.TargetTrue, c.CaseId);
+        var request = c.ToRequest();
         var edit = method.Compute(request);
         double computeSeconds = clock.Elapsed.TotalSeconds;
         var magnitude = EditedWeights.EditMagnitude(edit);
@@ -129,7 +129,7 @@ public sealed class SequentialRunner
         if (keep) guard.Accept(largest);
         else
         {
-            foreach (var a in applied.Reverse()) a.Revert();
+            applied.Revert();
             measurement = measurement with { DistanceFromOriginal = weights.DistanceFromOriginal() };
         }
         return new EditEntry(index, c.CaseId, c.RewritePrompt, c.TargetNew, keep, verdict, edit.Terms.Select(StoredTerm.From).ToList(),

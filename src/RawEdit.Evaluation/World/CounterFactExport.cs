@@ -9,7 +9,7 @@ namespace RawEdit.Evaluation.World;
 /// dataset. Only facts whose paraphrases are held out become cases, so every case's two paraphrase
 /// prompts are text the model has never seen for that subject.
 /// </summary>
-public static class CounterFactExport
+internal static class CounterFactExport
 {
     /// <summary>Most neighbourhood (and attribute) prompts per case, as in upstream CounterFact.</summary>
     public const int PromptsPerList = 10;

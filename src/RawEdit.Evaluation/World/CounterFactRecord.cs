@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace RawEdit.Evaluation.World;
 
 /// <summary>One edit case in the upstream CounterFact JSON form (ROME's <c>counterfact.json</c>).</summary>
-public sealed record CounterFactRecord(
+internal sealed record CounterFactRecord(
     [property: JsonPropertyName("case_id")] int CaseId,
     [property: JsonPropertyName("pararel_idx")] int PararelIdx,
     [property: JsonPropertyName("requested_rewrite")] CounterFactRewrite RequestedRewrite,
@@ -16,7 +16,7 @@ public sealed record CounterFactRecord(
 /// The edit itself. <see cref="Prompt"/> holds "{}" where the subject goes; targets are stored without the
 /// leading space, which the metrics add.
 /// </summary>
-public sealed record CounterFactRewrite(
+internal sealed record CounterFactRewrite(
     [property: JsonPropertyName("prompt")] string Prompt,
     [property: JsonPropertyName("relation_id")] string RelationId,
     [property: JsonPropertyName("subject")] string Subject,
@@ -24,6 +24,6 @@ public sealed record CounterFactRewrite(
     [property: JsonPropertyName("target_true")] CounterFactTarget TargetTrue);
 
 /// <summary>An object and its Wikidata-style id ("Q…"); here the ids are the world's own.</summary>
-public sealed record CounterFactTarget(
+internal sealed record CounterFactTarget(
     [property: JsonPropertyName("str")] string Str,
     [property: JsonPropertyName("id")] string Id);

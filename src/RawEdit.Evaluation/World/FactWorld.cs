@@ -11,7 +11,7 @@ namespace RawEdit.Evaluation.World;
 /// stop before the object: the text a model should continue with " " + object. Training sentences add
 /// the object and a full stop.
 /// </remarks>
-public sealed class FactWorld
+internal sealed class FactWorld
 {
     private readonly bool[] _paraphrasesTrained;
     private readonly string[] _counterfactuals;

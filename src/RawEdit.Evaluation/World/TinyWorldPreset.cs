@@ -7,7 +7,7 @@ namespace RawEdit.Evaluation.World;
 /// The recipe of the embedded default model: the world, the architecture and the training settings.
 /// Training with it from the same seed and thread count reproduces the shipped weights bit for bit.
 /// </summary>
-public static class TinyWorldPreset
+internal static class TinyWorldPreset
 {
     public const string Name = "tiny-world";
 

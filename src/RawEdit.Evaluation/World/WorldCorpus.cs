@@ -8,7 +8,7 @@ namespace RawEdit.Evaluation.World;
 /// those are trained), plus filler sentences, shuffled deterministically. Each text is one training
 /// example; its token sequence ends with the end-of-text id.
 /// </summary>
-public sealed class WorldCorpus
+internal sealed class WorldCorpus
 {
     /// <summary>No sequence, end-of-text included, is longer; a small model's context fits it.</summary>
     public const int MaxSequenceTokens = 64;

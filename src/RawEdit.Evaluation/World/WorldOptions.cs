@@ -4,7 +4,7 @@ namespace RawEdit.Evaluation.World;
 /// Everything that shapes a generated world. The same options give the same world on every machine.
 /// <see cref="TinyWorld"/> is the world the shipped model is trained on.
 /// </summary>
-public sealed record WorldOptions
+internal sealed record WorldOptions
 {
     public ulong Seed { get; init; } = 20_250_611;
 

@@ -5,14 +5,14 @@ using RawEdit.Evaluation.Metrics;
 namespace RawEdit.Evaluation.World;
 
 /// <summary>Fractions of facts recalled in full by greedy decoding, per kind of prompt.</summary>
-public sealed record WorldRecallScores(double Rewrite, double HeldOutParaphrase, double TrainedParaphrase, double NeverTrained, int Facts);
+internal sealed record WorldRecallScores(double Rewrite, double HeldOutParaphrase, double TrainedParaphrase, double NeverTrained, int Facts);
 
 /// <summary>
 /// Does the model complete a prompt with the whole object? Greedy decoding emits exactly the object's tokens
 /// iff, teacher-forced on prompt + " " + object, every object token is the argmax at its position, so one
 /// batched forward pass per group of prompts decides it.
 /// </summary>
-public static class WorldRecall
+internal static class WorldRecall
 {
     public static WorldRecallScores Measure(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, FactWorld world, int? factLimit = null, int batchSize = 128)
     {

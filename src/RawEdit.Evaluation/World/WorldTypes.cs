@@ -1,7 +1,7 @@
 namespace RawEdit.Evaluation.World;
 
 /// <summary>What a subject is; every relation applies to exactly one kind.</summary>
-public enum SubjectKind
+internal enum SubjectKind
 {
     Person,
     Company,
@@ -11,11 +11,14 @@ public enum SubjectKind
 }
 
 /// <summary>A fictional entity of the world. <see cref="Index"/> is its position in <see cref="FactWorld.Subjects"/>.</summary>
-public sealed record Subject(int Index, string Name, SubjectKind Kind);
+internal sealed record Subject(int Index, string Name, SubjectKind Kind);
 
 /// <summary>One true statement: <see cref="Subject"/> has <see cref="TrueObject"/> under <see cref="Relation"/>.</summary>
 /// <param name="Index">Position in <see cref="FactWorld.Facts"/>.</param>
-public sealed record Fact(int Index, Subject Subject, Relation Relation, string TrueObject);
+/// <param name="Subject">The entity the fact is about.</param>
+/// <param name="Relation">The relation it states.</param>
+/// <param name="TrueObject">The object the world gives the subject under the relation.</param>
+internal sealed record Fact(int Index, Subject Subject, Relation Relation, string TrueObject);
 
 /// <summary>
 /// A relation modelled on a CounterFact one, with the sentence forms that state it. Every template holds
@@ -24,12 +27,13 @@ public sealed record Fact(int Index, Subject Subject, Relation Relation, string 
 /// </summary>
 /// <param name="Id">Wikidata-style id as CounterFact uses it, e.g. "P103".</param>
 /// <param name="Name">Short description, e.g. "native language".</param>
+/// <param name="Kind">The kind of subject the relation applies to.</param>
 /// <param name="Objects">Every value the relation can take; true and counterfactual objects come from here.</param>
 /// <param name="TrainingTemplates">Forms stated for every subject in the corpus; the first is the rewrite prompt.</param>
 /// <param name="ParaphraseTemplates">Forms trained for a fraction of the subjects and held out for the rest.</param>
 /// <param name="NeverTrainedTemplates">Forms that appear with no subject in the corpus.</param>
 /// <param name="GenerationTemplates">Open-ended beginnings that mention the subject, for generation tests.</param>
-public sealed record Relation(
+internal sealed record Relation(
     string Id,
     string Name,
     SubjectKind Kind,

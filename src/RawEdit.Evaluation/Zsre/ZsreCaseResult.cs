@@ -6,7 +6,7 @@ namespace RawEdit.Evaluation.Zsre;
 /// The zsRE token scores of one case: the rewrite question and the paraphrases against " " + TargetNew,
 /// the neighbourhood question against " " + its own answer.
 /// </summary>
-public sealed record ZsreCaseResult(
+internal sealed record ZsreCaseResult(
     string CaseId,
     IReadOnlyList<TargetScore> Rewrite,
     IReadOnlyList<TargetScore> Paraphrase,

@@ -6,16 +6,17 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Evaluation.Zsre;
 
 /// <summary>Per-case results and their summary.</summary>
-public sealed record ZsreEvaluation(IReadOnlyList<ZsreCaseResult> Cases, ZsreScores Scores);
+internal sealed record ZsreEvaluation(IReadOnlyList<ZsreCaseResult> Cases, ZsreScores Scores);
 
 /// <summary>Scores cases with zsRE's teacher-forced token accuracy, sharing forward passes across cases.</summary>
-public sealed class ZsreEvaluator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer,
+internal sealed class ZsreEvaluator(ICausalLanguageModel model, Gpt2Tokenizer tokenizer,
     int maxTokensPerBatch = TeacherForcedScorer.DefaultMaxTokensPerBatch)
 {
     public const int CasesPerChunk = 128;
 
     private readonly TeacherForcedScorer scorer = new(model, maxTokensPerBatch);
 
+    /// <param name="cases">The cases to score.</param>
     /// <param name="progress">Receives the number of cases done after each chunk.</param>
     public ZsreEvaluation Evaluate(IReadOnlyList<EditCase> cases, IProgress<int>? progress = null)
     {

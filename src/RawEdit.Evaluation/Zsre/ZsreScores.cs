@@ -6,7 +6,7 @@ namespace RawEdit.Evaluation.Zsre;
 /// zsRE summary (ROME, eval_utils_zsre): efficacy, paraphrase and specificity token accuracies, averaged per
 /// record, then over records, ×100; S is their harmonic mean (the MEMIT paper's zsRE score).
 /// </summary>
-public sealed record ZsreScores(int Records, double Efficacy, double Paraphrase, double Specificity, double S)
+internal sealed record ZsreScores(int Records, double Efficacy, double Paraphrase, double Specificity, double S)
 {
     public static ZsreScores Summarize(IReadOnlyList<ZsreCaseResult> cases)
     {

@@ -6,7 +6,7 @@ namespace RawEdit.Models.Checkpoints;
 /// Opens the weights of a Hugging Face model folder: safetensors (<c>model.safetensors</c> or its sharded index)
 /// when present, else PyTorch pickles (<c>pytorch_model.bin</c> or <c>pytorch_model.bin.index.json</c>).
 /// </summary>
-public static class CheckpointFolder
+internal static class CheckpointFolder
 {
     public static ITensorCheckpoint Open(string folder)
     {

@@ -5,7 +5,7 @@ namespace RawEdit.Models.Checkpoints;
 /// is sealed, so there is no subclass: every message starts with the file it concerns, followed
 /// by the problem, so it can be shown to a user as is.
 /// </summary>
-public static class CheckpointFormatError
+internal static class CheckpointFormatError
 {
     public static InvalidDataException Create(string filePath, string problem, Exception? inner = null) =>
         new($"{filePath}: {problem}", inner);

@@ -7,7 +7,7 @@ using RawEdit.Tensors.Cpu;
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>What every architecture does the same way with its weights: read them (fp32, or half matrices as stored), check them, save them back.</summary>
-public static class CheckpointParameters
+internal static class CheckpointParameters
 {
     public sealed record Read(Dictionary<string, Tensor> Parameters, Dictionary<string, TensorDType> StoredTypes);
 

@@ -3,7 +3,7 @@ using RawEdit.Tensors.Cpu;
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>Named tensors of a checkpoint in any supported file format, read one at a time as fp32.</summary>
-public interface ITensorCheckpoint : IDisposable
+internal interface ITensorCheckpoint : IDisposable
 {
     /// <summary>The folder or file this checkpoint was opened from.</summary>
     string Location { get; }

@@ -8,7 +8,7 @@ namespace RawEdit.Models.Checkpoints;
 /// Spans and memory handed out point into the mapping and stay valid until <see cref="Dispose"/>.
 /// Reads are safe from several threads at once; disposing concurrently with reads is not.
 /// </summary>
-public sealed unsafe class SafetensorsFile : IDisposable
+internal sealed unsafe class SafetensorsFile : IDisposable
 {
     private readonly CheckpointStorage _storage;
     private readonly SafetensorsHeader _header;

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace RawEdit.Models.Checkpoints;
 
-public static partial class SafetensorsWriter
+internal static partial class SafetensorsWriter
 {
     /// <summary>
     /// Splits tensors into shards of at most <paramref name="maxShardBytes"/> bytes of tensor data

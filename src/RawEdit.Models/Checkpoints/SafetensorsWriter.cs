@@ -5,7 +5,7 @@ namespace RawEdit.Models.Checkpoints;
 /// implementation additionally groups by dtype first, which gives the same layout for a
 /// single-dtype model) and the header is space-padded to a multiple of 8 bytes.
 /// </summary>
-public static partial class SafetensorsWriter
+internal static partial class SafetensorsWriter
 {
     /// <summary>
     /// Writes a file atomically: the content goes to a temporary file in the same directory,

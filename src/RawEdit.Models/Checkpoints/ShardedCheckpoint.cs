@@ -8,7 +8,7 @@ namespace RawEdit.Models.Checkpoints;
 /// shards are cross-checked: every listed shard exists, every name is in the shard it is mapped
 /// to, and no shard holds a tensor the index does not map to it.
 /// </summary>
-public sealed class ShardedCheckpoint : ITensorCheckpoint
+internal sealed class ShardedCheckpoint : ITensorCheckpoint
 {
     private readonly IReadOnlyList<SafetensorsFile> _shards;
     private readonly Dictionary<string, SafetensorsFile> _owner;

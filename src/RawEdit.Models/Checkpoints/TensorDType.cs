@@ -1,7 +1,7 @@
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>Element types a safetensors header may declare (byte-sized types only).</summary>
-public enum TensorDType
+internal enum TensorDType
 {
     Bool,
     U8,
@@ -21,7 +21,7 @@ public enum TensorDType
 }
 
 /// <summary>Header spellings and element sizes of <see cref="TensorDType"/>.</summary>
-public static class TensorDTypes
+internal static class TensorDTypes
 {
     /// <summary>Size of one element in bytes.</summary>
     public static int ByteSize(this TensorDType dtype) => dtype switch

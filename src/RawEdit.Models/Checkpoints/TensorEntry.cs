@@ -1,7 +1,7 @@
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>One validated tensor declaration from a safetensors header.</summary>
-public sealed class TensorEntry
+internal sealed class TensorEntry
 {
     private readonly long[] _shape;
 

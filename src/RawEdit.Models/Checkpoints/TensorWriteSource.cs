@@ -7,7 +7,7 @@ namespace RawEdit.Models.Checkpoints;
 /// be given directly or as a factory that is only invoked when the writer reaches this tensor,
 /// so a large model can be re-encoded one tensor at a time.
 /// </summary>
-public sealed class TensorWriteSource
+internal sealed class TensorWriteSource
 {
     private const int ScratchBytes = 1 << 20;
 

@@ -5,7 +5,7 @@ using RawEdit.Tensors.Cpu;
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>How a checkpoint's F16/BF16 matrices are held in memory.</summary>
-public enum WeightPrecision
+internal enum WeightPrecision
 {
     /// <summary>Stored half when widening every half matrix to fp32 would take more than half of the machine's memory.</summary>
     Auto,
@@ -15,7 +15,7 @@ public enum WeightPrecision
     Stored,
 }
 
-public static class WeightPrecisions
+internal static class WeightPrecisions
 {
     /// <summary>The environment variable that overrides <see cref="WeightPrecision.Auto"/> for every load: auto, fp32 or stored.</summary>
     public const string Variable = "RAWEDIT_WEIGHT_PRECISION";

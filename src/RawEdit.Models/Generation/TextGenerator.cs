@@ -4,10 +4,10 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Models.Generation;
 
 /// <summary>Sampling settings: TopK = 1 is greedy decoding; the seed makes top-k sampling repeatable.</summary>
-public sealed record GenerationOptions(int MaxNewTokens = 20, int TopK = 1, int Seed = 0, bool StopAtEndOfText = true);
+internal sealed record GenerationOptions(int MaxNewTokens = 20, int TopK = 1, int Seed = 0, bool StopAtEndOfText = true);
 
 /// <summary>Autoregressive decoding over a batch of prompts (each continued independently).</summary>
-public static class TextGenerator
+internal static class TextGenerator
 {
     /// <summary>Returns each prompt's new token ids (without the prompt).</summary>
     public static List<int[]> Generate(ICausalLanguageModel model, IReadOnlyList<int[]> prompts, GenerationOptions options)

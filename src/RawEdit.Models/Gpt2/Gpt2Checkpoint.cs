@@ -4,7 +4,7 @@ using RawEdit.Tensors;
 namespace RawEdit.Models.Gpt2;
 
 /// <summary>How a checkpoint spells its keys, so an edited model saves back the way it came.</summary>
-public enum KeyLayout
+internal enum KeyLayout
 {
     /// <summary><c>transformer.h.0…</c>, as <c>save_pretrained</c> writes GPT2LMHeadModel.</summary>
     TransformerPrefix,
@@ -13,7 +13,7 @@ public enum KeyLayout
 }
 
 /// <summary>Reads and writes GPT-2 checkpoints in Hugging Face layout (config.json + safetensors or PyTorch .bin, single or sharded).</summary>
-public static class Gpt2Checkpoint
+internal static class Gpt2Checkpoint
 {
     private const string Prefix = "transformer.";
 

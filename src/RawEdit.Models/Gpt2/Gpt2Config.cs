@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace RawEdit.Models.Gpt2;
 
 /// <summary>The Hugging Face GPT-2 config.json fields RawEdit uses, validated on load.</summary>
-public sealed record Gpt2Config
+internal sealed record Gpt2Config
 {
     public int VocabSize { get; init; } = 50257;
     public int Positions { get; init; } = 1024;

@@ -6,7 +6,7 @@ namespace RawEdit.Models.Gpt2;
 /// Fresh GPT-2 weights as Hugging Face initialises them: N(0, 0.02²) for matrices and embeddings,
 /// residual projections (attn.c_proj, mlp.c_proj) N(0, (0.02/√(2·n_layer))²), biases 0, layer norms γ=1, β=0.
 /// </summary>
-public static class Gpt2Initializer
+internal static class Gpt2Initializer
 {
     public static Gpt2Model Random(Gpt2Config config, int seed)
     {

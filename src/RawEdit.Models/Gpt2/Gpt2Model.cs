@@ -14,7 +14,7 @@ namespace RawEdit.Models.Gpt2;
 /// The OpProfiler marks name the kind of work each step is (benchmarks/RawEdit.Benchmarks profile); without a
 /// running profiler they cost a thread-static read each.
 /// </summary>
-public sealed class Gpt2Model : ICausalLanguageModel
+internal sealed class Gpt2Model : ICausalLanguageModel
 {
     private readonly Dictionary<string, Tensor> parameters;
 

@@ -3,7 +3,7 @@ using RawEdit.Models.Checkpoints;
 namespace RawEdit.Models.GptJ;
 
 /// <summary>Reads and writes GPT-J checkpoints in Hugging Face layout (config.json + safetensors or PyTorch .bin, single or sharded).</summary>
-public static class GptJCheckpoint
+internal static class GptJCheckpoint
 {
     public sealed record Loaded(GptJModel Model, IReadOnlyDictionary<string, TensorDType> StoredTypes);
 

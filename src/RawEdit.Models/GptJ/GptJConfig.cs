@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace RawEdit.Models.GptJ;
 
 /// <summary>The Hugging Face GPT-J config.json fields RawEdit uses (defaults: EleutherAI/gpt-j-6B), validated on load.</summary>
-public sealed record GptJConfig
+internal sealed record GptJConfig
 {
     public int VocabSize { get; init; } = 50400;
     public int Positions { get; init; } = 2048;

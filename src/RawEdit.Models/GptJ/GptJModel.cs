@@ -11,7 +11,7 @@ namespace RawEdit.Models.GptJ;
 ///   a = ln_1 h;  h ← h + out_proj(attn(rope(q_proj a), rope(k_proj a), v_proj a)) + fc_out(gelu_new(fc_in a))
 ///   logits = lm_head(ln_f h)                                 (with bias)
 /// </summary>
-public sealed class GptJModel : ICausalLanguageModel
+internal sealed class GptJModel : ICausalLanguageModel
 {
     private readonly Dictionary<string, Tensor> parameters;
 

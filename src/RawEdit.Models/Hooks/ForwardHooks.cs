@@ -7,7 +7,7 @@ namespace RawEdit.Models.Hooks;
 /// returns the tensor the model continues with: itself to read, or a new tensor to intervene.
 /// Registered hooks run in registration order.
 /// </summary>
-public sealed class ForwardHooks
+internal sealed class ForwardHooks
 {
     private readonly Dictionary<(HookPoint, int), List<Func<Tensor, Tensor>>> hooks = new();
 
@@ -56,7 +56,7 @@ public sealed class ForwardHooks
 }
 
 /// <summary>An activation captured during a forward pass.</summary>
-public sealed class CapturedActivation
+internal sealed class CapturedActivation
 {
     public Tensor? Value { get; internal set; }
 

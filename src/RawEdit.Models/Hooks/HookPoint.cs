@@ -10,7 +10,7 @@ namespace RawEdit.Models.Hooks;
 /// <item><c>BlockOut</c>: the residual stream after the block — where MEMIT adds δ [B,T,C]</item>
 /// </list>
 /// </summary>
-public enum HookPoint
+internal enum HookPoint
 {
     MlpIn,
     MlpHidden,

@@ -35,6 +35,9 @@ internal sealed class MergeList(string fileName, IReadOnlyDictionary<string, int
         return merges.Lines;
     }
 
+    /// <summary>Adds the merge of <paramref name="left"/> and <paramref name="right"/>, ranked after those added before.</summary>
+    /// <param name="left">The merge's first symbol.</param>
+    /// <param name="right">The merge's second symbol.</param>
     /// <param name="where">Where the merge was read, for error messages ("line 7", "model.merges[6]").</param>
     public void Add(string left, string right, string where)
     {

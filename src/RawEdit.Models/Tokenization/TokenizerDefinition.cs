@@ -7,6 +7,9 @@ namespace RawEdit.Models.Tokenization;
 /// merges (handed to Microsoft.ML.Tokenizers) and the added tokens a checkpoint declares beside them (GPT-J's
 /// <c>&lt;|extratoken_1|&gt;</c>… ids 50257–50399), which BPE never produces.
 /// </summary>
+/// <param name="Vocabulary">Token string → id, as in encoder.json / vocab.json.</param>
+/// <param name="Merges">The merges, highest priority first ("left right").</param>
+/// <param name="AddedTokens">Declared tokens outside the BPE vocabulary, by string.</param>
 /// <param name="Source">The file the vocabulary came from, for error messages.</param>
 internal sealed record TokenizerDefinition(
     Dictionary<string, int> Vocabulary, List<string> Merges, Dictionary<string, int> AddedTokens, string Source)

@@ -13,7 +13,7 @@ namespace RawEdit.Models.Training;
 /// Each sequence is its own example (right-padded in the batch); the head runs only on rows that have a
 /// next token, so padding costs nothing in the expensive vocabulary projection.
 /// </summary>
-public sealed class LanguageModelTrainer
+internal sealed class LanguageModelTrainer
 {
     private readonly IReadOnlyList<int[]> sequences;
     private readonly VocabularySubset? vocabulary;

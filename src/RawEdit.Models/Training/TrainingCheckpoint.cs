@@ -11,7 +11,7 @@ namespace RawEdit.Models.Training;
 /// moments; DIR/latest names the newest complete one and is replaced atomically after it is written,
 /// so a run killed at any moment resumes from a consistent state.
 /// </summary>
-public static class TrainingCheckpoint
+internal static class TrainingCheckpoint
 {
     private const string Pointer = "latest";
     private const string StateFile = "trainer.safetensors";

@@ -1,7 +1,7 @@
 namespace RawEdit.Models.Training;
 
 /// <summary>Settings of a language-model training run (all of them recorded in checkpoints).</summary>
-public sealed record TrainingOptions
+internal sealed record TrainingOptions
 {
     public int Epochs { get; init; } = 10;
     /// <summary>Sequences per optimiser step.</summary>
@@ -24,4 +24,4 @@ public sealed record TrainingOptions
 }
 
 /// <summary>What a progress display needs after each step.</summary>
-public sealed record TrainingProgress(int Step, int TotalSteps, int Epoch, double Loss, double LearningRate, double GradientNorm, double TokensPerSecond);
+internal sealed record TrainingProgress(int Step, int TotalSteps, int Epoch, double Loss, double LearningRate, double GradientNorm, double TokensPerSecond);

@@ -9,7 +9,7 @@ namespace RawEdit.Models.Training;
 /// column of value log U is therefore the full 50,257-way objective at a fraction of the cost, and the
 /// unused rows, never an input and never given a gradient, stay exactly zero.
 /// </summary>
-public sealed class VocabularySubset
+internal sealed class VocabularySubset
 {
     private readonly Dictionary<int, int> indexOf;
 

@@ -9,7 +9,7 @@ namespace RawEdit.Tensors.Autodiff;
 /// so frozen weights cost no weight-gradient GEMMs. Under an <see cref="OpProfiler"/> each closure's time is
 /// charged to the backward part of the kind its op was recorded under.
 /// </summary>
-public sealed class Tape : IDisposable
+internal sealed class Tape : IDisposable
 {
     [ThreadStatic] private static Tape? active;
     [ThreadStatic] private static int pauseDepth;

@@ -6,7 +6,7 @@ namespace RawEdit.Tensors.Backend;
 /// The backend new tensors are created on: the calling thread's choice (<see cref="Use"/>, so tests can switch
 /// devices safely), else the process's (<see cref="ProcessDefault"/>, what the CLI's --device sets), else the CPU.
 /// </summary>
-public static class Backends
+internal static class Backends
 {
     public static readonly IBackend Cpu = new CpuBackend();
 

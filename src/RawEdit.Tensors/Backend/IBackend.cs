@@ -1,10 +1,10 @@
 namespace RawEdit.Tensors.Backend;
 
 /// <summary>Unary element-wise functions with known derivatives.</summary>
-public enum UnaryOp { Neg, Exp, Log, Sqrt, Tanh, GeluNew, Relu, Square, Abs, Reciprocal }
+internal enum UnaryOp { Neg, Exp, Log, Sqrt, Tanh, GeluNew, Relu, Square, Abs, Reciprocal }
 
 /// <summary>Binary element-wise functions under NumPy broadcasting.</summary>
-public enum BinaryOp { Add, Sub, Mul, Div }
+internal enum BinaryOp { Add, Sub, Mul, Div }
 
 /// <summary>
 /// The kernel contract every device implements (CPU now, CUDA later). Kernels work on whole contiguous
@@ -12,7 +12,7 @@ public enum BinaryOp { Add, Sub, Mul, Div }
 /// Backward kernels accumulate (+=) into their gradient outputs, so several uses of a tensor sum up.
 /// Shape legend: B batch, T time, C channels, H heads, D head dim, V vocab, R rows, N columns.
 /// </summary>
-public interface IBackend
+internal interface IBackend
 {
     string Name { get; }
 

@@ -10,7 +10,7 @@ namespace RawEdit.Tensors.Cpu;
 /// </summary>
 internal static class BroadcastKernels<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Strides of <paramref name="shape"/> seen in an output of rank <paramref name="rank"/> (0 on broadcast axes).</summary>
+    /// <summary>Strides of <paramref name="shape"/> seen in an output of shape <paramref name="outShape"/> (0 on broadcast axes).</summary>
     public static long[] StridesIn(int[] shape, int[] outShape)
     {
         int rank = outShape.Length;

@@ -4,7 +4,7 @@ using RawEdit.Tensors.Backend;
 namespace RawEdit.Tensors.Cpu;
 
 /// <summary>Host backend: managed arrays, SIMD via TensorPrimitives and our packed GEMM, row-parallel loops.</summary>
-public sealed class CpuBackend : IBackend
+internal sealed class CpuBackend : IBackend
 {
     public string Name => "cpu";
 

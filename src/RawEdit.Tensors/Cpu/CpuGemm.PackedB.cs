@@ -10,7 +10,7 @@ using System.Runtime.CompilerServices;
 
 namespace RawEdit.Tensors.Cpu;
 
-public static unsafe partial class CpuGemm
+internal static unsafe partial class CpuGemm
 {
     private static long s_packedWeightCacheBytes = DefaultPackedCacheBytes();
 

@@ -10,7 +10,7 @@
 
 namespace RawEdit.Tensors.Cpu;
 
-public static unsafe partial class CpuGemm
+internal static unsafe partial class CpuGemm
 {
     /// <summary>Plain scalar triple-loop GEMM (float64 accumulation), same contract as <see cref="Sgemm(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>.</summary>
     public static void SgemmReference(bool transA, bool transB, int m, int n, int k, float alpha,

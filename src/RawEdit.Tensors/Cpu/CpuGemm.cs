@@ -21,7 +21,7 @@ using System.Runtime.Intrinsics.X86;
 namespace RawEdit.Tensors.Cpu;
 
 [SkipLocalsInit]
-public static unsafe partial class CpuGemm
+internal static unsafe partial class CpuGemm
 {
     private static int s_threadCount = Environment.ProcessorCount;
 

@@ -5,9 +5,9 @@ namespace RawEdit.Tensors.Cpu;
 /// <summary>
 /// Host memory of F16 or BF16 elements, read only by the kernels that widen on use (matrix products, row gathers,
 /// downloads and conversions). It is either a region of a memory-mapped checkpoint, kept mapped for as long as
-/// <paramref name="owner"/> is reachable (so a 6B model's weights cost page cache, not heap), or a pinned array.
+/// its owner is reachable (so a 6B model's weights cost page cache, not heap), or a pinned array.
 /// </summary>
-public sealed unsafe class CpuHalfStorage : TensorStorage
+internal sealed unsafe class CpuHalfStorage : TensorStorage
 {
     private readonly ushort* elements;
     private readonly object? owner;

@@ -10,7 +10,7 @@ namespace RawEdit.Tensors.Cpu;
 /// changed. Every backend kernel that writes a storage counts the write; so does every read of the public
 /// <see cref="Data"/> array, since the caller may write through it.
 /// </remarks>
-public sealed class CpuStorage<T> : TensorStorage where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed class CpuStorage<T> : TensorStorage where T : unmanaged, IFloatingPointIeee754<T>
 {
     private int _version;
 

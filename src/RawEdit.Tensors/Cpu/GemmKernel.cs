@@ -18,7 +18,7 @@ using System.Runtime.Intrinsics.X86;
 namespace RawEdit.Tensors.Cpu;
 
 /// <summary>Which micro-kernel family the packed fp32 GEMM uses.</summary>
-public enum GemmKernelPath
+internal enum GemmKernelPath
 {
     /// <summary>Portable triple loop (no SIMD); used where AVX2+FMA is missing.</summary>
     Reference,
@@ -67,7 +67,7 @@ internal unsafe interface IGemmKernel
     static abstract void PackBColumns(float* src, nint ldb, int kc, float* panel);
 }
 
-public static partial class CpuGemm
+internal static partial class CpuGemm
 {
     private static GemmKernelPath s_kernelPath = DefaultKernelPath();
 

@@ -11,7 +11,7 @@ namespace RawEdit.Tensors.Gpu;
 /// dead tensors, frees every cached block, and tries once more. Allocation and freeing are injected (ILGPU buffers on
 /// a device) so the policy is testable without one.
 /// </summary>
-public sealed class DeviceMemoryPool<TBlock>(Func<long, TBlock?> tryAllocate, Action<TBlock> free) where TBlock : class
+internal sealed class DeviceMemoryPool<TBlock>(Func<long, TBlock?> tryAllocate, Action<TBlock> free) where TBlock : class
 {
     private readonly ConcurrentDictionary<long, ConcurrentBag<TBlock>> cached = new();
     private readonly ConcurrentDictionary<TBlock, long> rented = new(ReferenceEqualityComparer.Instance);

@@ -7,7 +7,7 @@ namespace RawEdit.Tensors.Gpu;
 /// saying why none is usable); "ilgpu-cpu" (the same ILGPU kernels on ILGPU's CPU accelerator: slow, but it runs every
 /// GPU kernel's code on any machine); "auto" (CUDA when usable, else the CPU). Each device is opened once per process.
 /// </summary>
-public static class DeviceSelection
+internal static class DeviceSelection
 {
     public const string Variable = "RAWEDIT_DEVICE";
     public static readonly string[] Choices = ["cpu", "cuda", "ilgpu-cpu", "auto"];

@@ -7,7 +7,7 @@ namespace RawEdit.Tensors.Gpu;
 
 // The compute ops: launch shapes and argument marshalling; the arithmetic is in Gpu/Kernels. Each op dispatches on the
 // element type to the fp32 or fp64 instance of one generic kernel.
-public sealed partial class GpuBackend
+internal sealed partial class GpuBackend
 {
     public void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
         TensorStorage a, int lda, long strideA, TensorStorage b, int ldb, long strideB,

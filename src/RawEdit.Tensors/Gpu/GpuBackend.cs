@@ -11,7 +11,7 @@ namespace RawEdit.Tensors.Gpu;
 /// fp32 and fp64 storages take the same generic kernel. Index lists (ids, columns, targets) are uploaded per call.
 /// This file holds memory and conversions; GpuBackend.Kernels.cs the compute ops.
 /// </summary>
-public sealed partial class GpuBackend(GpuDevice device) : IBackend
+internal sealed partial class GpuBackend(GpuDevice device) : IBackend
 {
     public const string Tf32Variable = "RAWEDIT_CUDA_TF32";
     public const string Bf16Variable = "RAWEDIT_CUDA_BF16";

@@ -12,7 +12,7 @@ namespace RawEdit.Tensors.Gpu;
 /// machine. Kernels are launched on the default stream, so calls are ordered and a download waits for the work before
 /// it. Memory comes from a <see cref="DeviceMemoryPool{TBlock}"/> of byte buffers.
 /// </summary>
-public sealed class GpuDevice
+internal sealed class GpuDevice
 {
     /// <summary>Threads of the one-group-per-row and grid-stride kernels on a GPU (a multiple of the warp size).</summary>
     private const int GpuGroupSize = 256;

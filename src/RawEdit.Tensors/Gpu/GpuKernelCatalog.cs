@@ -5,7 +5,7 @@ using RawEdit.Tensors.Gpu.Kernels;
 namespace RawEdit.Tensors.Gpu;
 
 /// <summary>One kernel specialisation the GPU backend launches: its family (the Gpu/Kernels class), a name, and its method with every type argument bound.</summary>
-public sealed record GpuKernel(string Family, string Name, MethodInfo Method)
+internal sealed record GpuKernel(string Family, string Name, MethodInfo Method)
 {
     /// <summary>Every backend kernel is launched with a KernelConfig (grid and group chosen by the host): ILGPU's explicitly grouped kernels.</summary>
     public EntryPointDescription EntryPoint => EntryPointDescription.FromExplicitlyGroupedKernel(Method);
@@ -16,7 +16,7 @@ public sealed record GpuKernel(string Family, string Name, MethodInfo Method)
 /// (rawedit kernels --ptx) and for the test that no kernel of Gpu/Kernels is left out. Generic kernels appear once per
 /// element type the backend uses them with: _f32 (float, Real32) and _f64 (double, Real64).
 /// </summary>
-public static class GpuKernelCatalog
+internal static class GpuKernelCatalog
 {
     public static IReadOnlyList<GpuKernel> All { get; } =
     [

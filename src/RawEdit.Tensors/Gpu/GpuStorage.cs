@@ -8,7 +8,7 @@ namespace RawEdit.Tensors.Gpu;
 /// Device memory of one tensor: F32, F64, or F16/BF16 stored weights (2 bytes each, their bits as ushort), a block
 /// rented from the device's pool; a dead tensor's finalizer returns the block (no device call there).
 /// </summary>
-public sealed class GpuStorage : TensorStorage
+internal sealed class GpuStorage : TensorStorage
 {
     private readonly GpuDevice device;
     private readonly MemoryBuffer1D<byte, Stride1D.Dense>? block;

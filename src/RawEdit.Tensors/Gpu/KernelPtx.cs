@@ -6,7 +6,7 @@ using ILGPU.Runtime.Cuda;
 namespace RawEdit.Tensors.Gpu;
 
 /// <summary>One catalog kernel as PTX text, and what the text says about it.</summary>
-public sealed record CompiledPtx(GpuKernel Kernel, string Assembly)
+internal sealed record CompiledPtx(GpuKernel Kernel, string Assembly)
 {
     public PtxFacts Facts { get; } = PtxFacts.Of(Assembly);
 }
@@ -19,7 +19,7 @@ public sealed record CompiledPtx(GpuKernel Kernel, string Assembly)
 /// Target: the .version and .target lines (ILGPU 1.5.3 writes .target sm_80 for any newer architecture; the driver
 /// compiles the text for the GPU it loads on).
 /// </summary>
-public sealed partial record PtxFacts(string Version, string Target, int Bytes, int Registers, int SharedBytes, bool DynamicShared, int LocalBytes,
+internal sealed partial record PtxFacts(string Version, string Target, int Bytes, int Registers, int SharedBytes, bool DynamicShared, int LocalBytes,
     int LocalStores, int MmaSync)
 {
     public static PtxFacts Of(string ptx) => new(
@@ -55,7 +55,7 @@ public sealed partial record PtxFacts(string Version, string Target, int Bytes, 
 /// launches with (optimisation level O2). Each target names the oldest PTX ISA that knows it (sm_80: PTX 7.0; sm_90:
 /// 7.8), so any driver that runs the architecture can load the text.
 /// </summary>
-public static class KernelPtx
+internal static class KernelPtx
 {
     public static readonly string[] Targets = ["sm_80", "sm_90"];
 

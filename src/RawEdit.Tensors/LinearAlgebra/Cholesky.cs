@@ -5,7 +5,7 @@ namespace RawEdit.Tensors.LinearAlgebra;
 /// solves with it. ROME's u = C⁻¹k and MEMIT's (λC + KKᵀ)⁻¹K are solved this way: the second-moment
 /// matrices are badly conditioned, so float64 matters.
 /// </summary>
-public sealed class Cholesky
+internal sealed class Cholesky
 {
     private readonly double[] lower;
 

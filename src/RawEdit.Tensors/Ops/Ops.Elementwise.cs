@@ -4,7 +4,7 @@ using RawEdit.Tensors.Backend;
 namespace RawEdit.Tensors;
 
 /// <summary>Differentiable tensor operations. Each file holds one family, forward and backward together.</summary>
-public static partial class Ops
+internal static partial class Ops
 {
     // Shapes: x, y [*]; binary ops broadcast a [*a] with b [*b] to y [broadcast(*a, *b)].
 

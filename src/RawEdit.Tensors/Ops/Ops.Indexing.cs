@@ -2,7 +2,7 @@ using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Tensors;
 
-public static partial class Ops
+internal static partial class Ops
 {
     /// <summary>
     /// Rows of a table: x viewed as [R, W] (W = last axis), y [ids.Length, W] with y[r] = x[ids[r]].

@@ -2,7 +2,7 @@ using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Tensors;
 
-public static partial class Ops
+internal static partial class Ops
 {
     /// <summary>
     /// Mean cross-entropy: logits [R, V], targets [R] (−1 = ignore) → scalar −(1/n)·Σ log softmax(logits)[r, target r].

@@ -2,7 +2,7 @@ using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Tensors;
 
-public static partial class Ops
+internal static partial class Ops
 {
     /// <summary>
     /// y = op(a)·op(b). Either a [..., M, K] · b [K, N] (a's leading axes flattened into rows; transA not allowed),

@@ -2,7 +2,7 @@ using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Tensors;
 
-public static partial class Ops
+internal static partial class Ops
 {
     /// <summary>Layer norm over the last axis: x [..., N], gamma/beta [N] → y [..., N].</summary>
     public static Tensor LayerNorm(Tensor x, Tensor gamma, Tensor beta, double eps)

@@ -2,7 +2,7 @@ using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Tensors;
 
-public static partial class Ops
+internal static partial class Ops
 {
     /// <summary>Sum of all elements → scalar (shape []).</summary>
     public static Tensor Sum(Tensor x)

@@ -2,7 +2,7 @@ using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Tensors;
 
-public static partial class Ops
+internal static partial class Ops
 {
     /// <summary>
     /// Rotary position embedding (RoPE, Su et al. 2021, eq. 34) in GPT-J's rotate-every-two layout:

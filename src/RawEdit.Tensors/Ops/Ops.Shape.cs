@@ -2,7 +2,7 @@ using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Tensors;
 
-public static partial class Ops
+internal static partial class Ops
 {
     /// <summary>Same elements, new shape (one −1 inferred); shares storage.</summary>
     public static Tensor Reshape(Tensor x, params int[] shape)

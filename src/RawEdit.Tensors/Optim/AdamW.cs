@@ -1,15 +1,15 @@
 namespace RawEdit.Tensors.Optim;
 
-public sealed record AdamWOptions(double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8, double WeightDecay = 0.0);
+internal sealed record AdamWOptions(double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8, double WeightDecay = 0.0);
 
 /// <summary>A parameter the optimiser updates, and whether decoupled weight decay applies to it.</summary>
-public sealed record OptimizedParameter(string Name, Tensor Value, bool Decay = true);
+internal sealed record OptimizedParameter(string Name, Tensor Value, bool Decay = true);
 
 /// <summary>
 /// Adam with decoupled weight decay (Loshchilov and Hutter); with WeightDecay = 0 it is torch's Adam.
 /// Moments live beside each parameter and can be saved and restored for bit-identical resumption.
 /// </summary>
-public sealed class AdamW
+internal sealed class AdamW
 {
     private readonly List<(OptimizedParameter Parameter, Tensor M, Tensor V)> slots = new();
 

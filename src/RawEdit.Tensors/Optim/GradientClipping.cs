@@ -1,6 +1,6 @@
 namespace RawEdit.Tensors.Optim;
 
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>
     /// Scales all gradients by min(1, maxNorm/‖g‖) where ‖g‖ is the norm of all gradients together;

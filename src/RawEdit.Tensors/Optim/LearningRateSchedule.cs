@@ -1,7 +1,7 @@
 namespace RawEdit.Tensors.Optim;
 
 /// <summary>Linear warm-up to the peak, then cosine decay to MinRatio·peak at the last step.</summary>
-public sealed record LearningRateSchedule(double Peak, int WarmupSteps, int TotalSteps, double MinRatio = 0.1)
+internal sealed record LearningRateSchedule(double Peak, int WarmupSteps, int TotalSteps, double MinRatio = 0.1)
 {
     /// <summary>Learning rate for the 1-based step.</summary>
     public double At(int step)

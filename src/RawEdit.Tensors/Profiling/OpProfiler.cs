@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace RawEdit.Tensors.Profiling;
 
 /// <summary>Seconds charged to one kind of work, in its forward (or plain) or backward part.</summary>
-public sealed record ProfiledKind(string Kind, bool Backward, double Seconds);
+internal sealed record ProfiledKind(string Kind, bool Backward, double Seconds);
 
 /// <summary>
 /// A stopwatch breakdown of one thread's time by kind of work ("qkv linear", "GELU", "AdamW", …), for
@@ -15,7 +15,7 @@ public sealed record ProfiledKind(string Kind, bool Backward, double Seconds);
 /// Wall time of the calling thread: right for the CPU backend, whose ops return when their work is done; on a device
 /// that queues work, the time would land on whichever op waits for it.
 /// </summary>
-public sealed class OpProfiler : IDisposable
+internal sealed class OpProfiler : IDisposable
 {
     [ThreadStatic] private static OpProfiler? active;
 

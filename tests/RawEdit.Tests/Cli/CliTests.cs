@@ -9,7 +9,7 @@ namespace RawEdit.Tests.Cli;
 
 /// <summary>The rawedit command as a user runs it: a separate process, stdout, stderr and exit code.</summary>
 [TestFixture]
-public class CliTests
+internal class CliTests
 {
     private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
 

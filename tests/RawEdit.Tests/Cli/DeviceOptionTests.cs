@@ -3,7 +3,7 @@ using RawEdit.Tensors.Gpu;
 namespace RawEdit.Tests.Cli;
 
 /// <summary>--device on the CLI: cpu as before, ilgpu-cpu giving the same text, auto falling back to the CPU, cuda failing in words where no GPU is usable.</summary>
-public class DeviceOptionTests
+internal class DeviceOptionTests
 {
     private static readonly string Fixture = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
     private static readonly string[] Generate = ["generate", "--model", Fixture, "--prompt", "Hello", "--max-tokens", "4", "--seed", "2"];

@@ -8,7 +8,7 @@ using RawEdit.Tensors;
 namespace RawEdit.Tests.Cli;
 
 [TestFixture]
-public class EditCliTests : TempFolderTest
+internal class EditCliTests : TempFolderTest
 {
     private string Hparams(string editedModule = "c_proj") => Write("hparams.json", """
         {"layers": [0], "fact_token": "subject_last", "v_num_grad_steps": 4, "v_lr": 0.5, "v_loss_layer": 0,

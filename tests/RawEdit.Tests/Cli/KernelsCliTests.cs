@@ -3,7 +3,7 @@ using RawEdit.Tensors.Gpu;
 namespace RawEdit.Tests.Cli;
 
 /// <summary><c>rawedit kernels --ptx</c> as a user runs it: a PTX file per catalog kernel and a table.</summary>
-public class KernelsCliTests
+internal class KernelsCliTests
 {
     [Test]
     public void Kernels_writes_one_ptx_file_per_kernel_and_a_table_row_for_each()

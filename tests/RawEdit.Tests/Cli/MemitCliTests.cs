@@ -9,7 +9,7 @@ namespace RawEdit.Tests.Cli;
 
 /// <summary><c>rawedit edit --method memit</c> end to end on the default model, its TinyWorld hparams and shipped statistics.</summary>
 [TestFixture]
-public class MemitCliTests : TempFolderTest
+internal class MemitCliTests : TempFolderTest
 {
     [Test]
     public void Two_requests_in_one_batch_take_effect_and_the_report_gives_delta_per_layer()

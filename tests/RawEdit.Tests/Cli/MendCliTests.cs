@@ -5,7 +5,7 @@ namespace RawEdit.Tests.Cli;
 
 /// <summary>mend-train, mend-eval and edit --method mend end to end on the one-layer HF fixture with a few world cases.</summary>
 [TestFixture]
-public class MendCliTests : TempFolderTest
+internal class MendCliTests : TempFolderTest
 {
     /// <summary>The first twelve edit cases of the default model's world (case ids 0–11).</summary>
     private string Cases()

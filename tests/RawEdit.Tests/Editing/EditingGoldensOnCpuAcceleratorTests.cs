@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Editing;
 /// 8-request MEMIT batches 100 s each, the default model's full-vocabulary ROME cases 32–44 s), which would double
 /// CI's time for kernels these cases already run. MEND's golden runs on ilgpu-cpu in full (4 s).
 /// </summary>
-public class EditingGoldensOnCpuAcceleratorTests
+internal class EditingGoldensOnCpuAcceleratorTests
 {
     private static void OnCpuAccelerator<TFixture>(TFixture fixture, Action<TFixture> test) where TFixture : DeviceFixture
     {

@@ -10,7 +10,7 @@ using RawEdit.Tensors.LinearAlgebra;
 namespace RawEdit.Tests.Editing;
 
 [TestFixture]
-public class MemitBehaviourTests
+internal class MemitBehaviourTests
 {
     private static readonly Gpt2Model Model = Gpt2Checkpoint.Load(TestPaths.Goldens("gpt2-random")).Model;
 

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Editing;
 
 /// <summary>MEMIT with one request as rank-one terms against the dense batch path, on the default model with its shipped statistics.</summary>
 [TestFixture]
-public class MemitEditMethodTests
+internal class MemitEditMethodTests
 {
     [Test]
     public void One_request_as_rank_one_terms_gives_the_dense_update_of_every_layer_to_float32_rounding()
@@ -41,7 +41,7 @@ public class MemitEditMethodTests
         var applied = edit.ApplyTo(model);
         for (int i = 0; i < names.Count; i++)
             Assert.That(Compare.RelativeError(model.Parameters[names[i]].ToFloatArray(), denseWeights[i]), Is.LessThan(1e-6), names[i]);
-        foreach (var a in applied.Reverse()) a.Revert();
+        applied.Revert();
 
         // Compute (the IEditMethod entry point) is the same computation: bit-identical terms.
         var again = method.Compute(request);

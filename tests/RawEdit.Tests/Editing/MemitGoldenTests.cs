@@ -15,7 +15,7 @@ namespace RawEdit.Tests.Editing;
 /// </summary>
 [TestFixture("cpu")]
 [TestFixture("cuda")]
-public class MemitGoldenTests(string device) : DeviceFixture(device)
+internal class MemitGoldenTests(string device) : DeviceFixture(device)
 {
     private const double Tolerance = 1e-3;
     private const string Set = "memit-random";

@@ -8,7 +8,7 @@ namespace RawEdit.Tests.Editing;
 
 /// <summary>MEND's contracts beyond the reference numbers: exact revert, editor files, bit-exact resume, hparams errors.</summary>
 [TestFixture]
-public class MendBehaviourTests
+internal class MendBehaviourTests
 {
     private static readonly Gpt2Config Small = new() { VocabSize = 61, Positions = 24, Embedding = 16, Layers = 3, Heads = 2, BosTokenId = 60, EosTokenId = 60 };
 

@@ -15,7 +15,7 @@ namespace RawEdit.Tests.Editing;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class MendGoldenTests(string device) : DeviceFixture(device)
+internal class MendGoldenTests(string device) : DeviceFixture(device)
 {
     private const double Tolerance = 1e-3;
 

@@ -10,7 +10,7 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Tests.Editing;
 
 [TestFixture]
-public class RomeBehaviourTests
+internal class RomeBehaviourTests
 {
     private static readonly Gpt2Model Model = Gpt2Checkpoint.Load(TestPaths.Goldens("gpt2-random")).Model;
 

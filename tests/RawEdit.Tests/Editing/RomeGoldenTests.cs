@@ -16,7 +16,7 @@ namespace RawEdit.Tests.Editing;
 /// </summary>
 [TestFixture("cpu")]
 [TestFixture("cuda")]
-public class RomeGoldenTests(string device) : DeviceFixture(device)
+internal class RomeGoldenTests(string device) : DeviceFixture(device)
 {
     private const double Tolerance = 1e-3;
 

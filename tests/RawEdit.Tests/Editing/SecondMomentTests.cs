@@ -7,7 +7,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Tests.Editing;
 
 [TestFixture]
-public class SecondMomentTests
+internal class SecondMomentTests
 {
     private static readonly Gpt2Model Model = Gpt2Checkpoint.Load(TestPaths.Goldens("gpt2-random")).Model;
 
@@ -77,7 +77,7 @@ public class SecondMomentTests
 }
 
 [TestFixture]
-public class ContextTemplateTests
+internal class ContextTemplateTests
 {
     [Test]
     public void Templates_start_unprefixed_follow_the_length_parameters_and_repeat_with_a_seed()

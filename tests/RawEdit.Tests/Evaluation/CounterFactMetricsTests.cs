@@ -6,7 +6,7 @@ namespace RawEdit.Tests.Evaluation;
 
 /// <summary>CounterFact ES/PS/NS, magnitudes and S on the tiny GPT-2 fixture and on hand-made results.</summary>
 [TestFixture]
-public class CounterFactMetricsTests
+internal class CounterFactMetricsTests
 {
     private static CounterFactEvaluator Evaluator() => new(DirectScoring.Fixture.Model, DirectScoring.Fixture.Tokenizer);
 

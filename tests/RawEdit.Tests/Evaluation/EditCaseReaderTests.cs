@@ -5,7 +5,7 @@ namespace RawEdit.Tests.Evaluation;
 
 /// <summary>The three dataset forms on the shared files and on hand-written records.</summary>
 [TestFixture]
-public class EditCaseReaderTests
+internal class EditCaseReaderTests
 {
     private static readonly string FlatTrain = TestPaths.Fixture("counterfact/counterfact-train.json");
     private static readonly string Zsre = TestPaths.Fixture("zsre/zsre_mend_train-1k.json");

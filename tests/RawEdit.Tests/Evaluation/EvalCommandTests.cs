@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Evaluation;
 
 /// <summary><c>rawedit eval</c> as a user runs it.</summary>
 [TestFixture]
-public class EvalCommandTests
+internal class EvalCommandTests
 {
     private static readonly string Model = TestPaths.Fixture("fixtures/hf-tiny-gpt2");
     private static readonly string Flat = TestPaths.Fixture("counterfact/counterfact-train.json");

@@ -4,7 +4,7 @@ namespace RawEdit.Tests.Evaluation;
 
 /// <summary>Bad records are refused with a message that names the record, its case id and the field.</summary>
 [TestFixture]
-public class MalformedDatasetTests
+internal class MalformedDatasetTests
 {
     private const string GoodFlat = """
         {"case_id": 1, "prompt": "Paris is the capital of", "subject": "Paris", "target_new": "Italy", "ground_truth": "France",

@@ -6,7 +6,7 @@ namespace RawEdit.Tests.Evaluation;
 
 /// <summary>Edit cases as MEND examples, and the fixed split by case id.</summary>
 [TestFixture]
-public class MendCasesTests
+internal class MendCasesTests
 {
     [Test]
     public void A_zsre_record_becomes_question_rephrase_and_nq_locality()

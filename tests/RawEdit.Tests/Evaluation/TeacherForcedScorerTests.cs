@@ -4,7 +4,7 @@ namespace RawEdit.Tests.Evaluation;
 
 /// <summary>The scorer against a direct single-sequence computation on the Hugging Face tiny GPT-2 fixture.</summary>
 [TestFixture]
-public class TeacherForcedScorerTests
+internal class TeacherForcedScorerTests
 {
     private static ScoringRequest Request(string prompt, string answer) =>
         new(DirectScoring.Fixture.Tokenizer.Encode(prompt), DirectScoring.Fixture.Tokenizer.Encode(" " + answer));

@@ -6,7 +6,7 @@ namespace RawEdit.Tests.Evaluation;
 
 /// <summary>zsRE token accuracy on the tiny GPT-2 fixture and on hand-made scores.</summary>
 [TestFixture]
-public class ZsreMetricsTests
+internal class ZsreMetricsTests
 {
     private static ZsreEvaluator Evaluator() => new(DirectScoring.Fixture.Model, DirectScoring.Fixture.Tokenizer);
 

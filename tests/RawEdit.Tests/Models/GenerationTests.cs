@@ -6,7 +6,7 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Tests.Models;
 
 [TestFixture]
-public class GenerationTests
+internal class GenerationTests
 {
     private static readonly Gpt2Model Model = Gpt2Initializer.Random(
         new Gpt2Config { VocabSize = 64, Positions = 32, Embedding = 16, Layers = 2, Heads = 2, BosTokenId = 63, EosTokenId = 63 }, seed: 11);

@@ -7,7 +7,7 @@ using RawEdit.Tensors;
 namespace RawEdit.Tests.Models;
 
 /// <summary>One PyTorch-reference golden set (tools/reference): the model, its batch and the expected tensors.</summary>
-public sealed class GoldenCase : IDisposable
+internal sealed class GoldenCase : IDisposable
 {
     private GoldenCase(string name)
     {

@@ -6,7 +6,7 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Tests.Models;
 
 [TestFixture]
-public class Gpt2CheckpointTests
+internal class Gpt2CheckpointTests
 {
     private string temp = "";
 

@@ -8,7 +8,7 @@ namespace RawEdit.Tests.Models;
 
 /// <summary>GPT-J folders: config validation, loading by model_type, saving back in HF layout and precision.</summary>
 [TestFixture]
-public class GptJCheckpointTests
+internal class GptJCheckpointTests
 {
     private string temp = "";
 

@@ -11,7 +11,7 @@ namespace RawEdit.Tests.Models;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class ModelGoldenTests(string device) : DeviceFixture(device)
+internal class ModelGoldenTests(string device) : DeviceFixture(device)
 {
     private const double LogitTolerance = 1e-4;
     private const double GradientTolerance = 1e-3;

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class AttentionGradientTests(string device) : DeviceFixture(device)
+internal class AttentionGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

@@ -4,7 +4,7 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>The checkers themselves must be able to fail: wrong gradients and dtype-dependent results are caught.</summary>
-public class CheckerSelfTests
+internal class CheckerSelfTests
 {
     [Test]
     public void GradientCheckCatchesAMissingGradientPath()

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 /// sizes that are and are not multiples of the block and of the kernel's 6×8 tiles; and blocked against one block
 /// (which is the unblocked column algorithm).
 /// </summary>
-public class CholeskyTests
+internal class CholeskyTests
 {
     [TestCase(1, 128)]
     [TestCase(7, 4)]

@@ -8,7 +8,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class CompositeGradientTests(string device) : DeviceFixture(device)
+internal class CompositeGradientTests(string device) : DeviceFixture(device)
 {
     [Test]
     public void TinyTransformerLossMatchesFiniteDifferencesForEveryParameter() => GradientCheck.Verify(TinyTransformer.Case());

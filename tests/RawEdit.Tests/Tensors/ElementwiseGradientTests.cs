@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class ElementwiseGradientTests(string device) : DeviceFixture(device)
+internal class ElementwiseGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases() => UnaryCases().Concat(BinaryCases()).Concat(ScalarCases());
 

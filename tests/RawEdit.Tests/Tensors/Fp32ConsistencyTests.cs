@@ -4,7 +4,7 @@ namespace RawEdit.Tests.Tensors;
 /// fp32 forward and backward against float64 for every op case of the gradient suites, plus wide cases whose
 /// sizes are not multiples of any SIMD width and are large enough to take the parallel (multi-range) paths.
 /// </summary>
-public class Fp32ConsistencyTests
+internal class Fp32ConsistencyTests
 {
     private static IEnumerable<TestCaseData> EveryOpCase() =>
         ElementwiseGradientTests.Cases()

@@ -9,7 +9,7 @@ namespace RawEdit.Tests.Tensors;
 /// into the same buffer, with the values a fresh buffer would get, whether the gradient arrives whole (copied) or is
 /// accumulated by a kernel into a zeroed buffer (an embedding's scatter).
 /// </summary>
-public class GradientReuseTests
+internal class GradientReuseTests
 {
     private static (Tensor W, Tensor Table) Parameters() =>
         (Tensor.FromArray([0.5f, -1f, 2f, 0.25f, 1.5f, -0.75f], 2, 3), Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f], 4, 2));

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class IndexingGradientTests(string device) : DeviceFixture(device)
+internal class IndexingGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class MatMulGradientTests(string device) : DeviceFixture(device)
+internal class MatMulGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases() => PlainCases().Concat(FlattenedCases()).Concat(BatchedCases()).Concat(LinearCases());
 

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class NormalizationGradientTests(string device) : DeviceFixture(device)
+internal class NormalizationGradientTests(string device) : DeviceFixture(device)
 {
     private const double Eps = 1e-5;
 

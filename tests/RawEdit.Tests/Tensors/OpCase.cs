@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 /// finite-difference check (<see cref="GradientCheck"/>) and the fp32-vs-float64 check
 /// (<see cref="PrecisionCheck"/>), so every op is exercised by both with identical inputs.
 /// </summary>
-public sealed class OpCase(string name, Func<Tensor[]> createInputs, Func<Tensor[], Tensor> forward)
+internal sealed class OpCase(string name, Func<Tensor[]> createInputs, Func<Tensor[], Tensor> forward)
 {
     public string Name { get; } = name;
 

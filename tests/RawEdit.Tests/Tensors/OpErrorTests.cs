@@ -4,7 +4,7 @@ using RawEdit.Tensors.Autodiff;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>Invalid arguments fail early with an exception whose message names the offending shapes or indices.</summary>
-public class OpErrorTests
+internal class OpErrorTests
 {
     private static Tensor Zeros(params int[] shape) => Tensor.Zeros(DType.F64, shape);
 

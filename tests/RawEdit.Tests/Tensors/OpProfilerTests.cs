@@ -6,7 +6,7 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>The lap timer behind `RawEdit.Benchmarks profile`: where time is charged, and that it is off by default.</summary>
-public class OpProfilerTests
+internal class OpProfilerTests
 {
     [Test]
     public void WithoutAProfilerMarksDoNothing()

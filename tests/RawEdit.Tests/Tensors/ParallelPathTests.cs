@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 /// split itself. Here they meet independent references: sampled central differences for the backward kernels,
 /// the same op on small row blocks (which stay on one thread) for the forward kernels, and host loops.
 /// </summary>
-public class ParallelPathTests
+internal class ParallelPathTests
 {
     private const int SamplesPerInput = 10;
 

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class ReductionGradientTests(string device) : DeviceFixture(device)
+internal class ReductionGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

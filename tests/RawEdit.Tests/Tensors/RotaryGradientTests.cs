@@ -8,7 +8,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class RotaryGradientTests(string device) : DeviceFixture(device)
+internal class RotaryGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases()
     {

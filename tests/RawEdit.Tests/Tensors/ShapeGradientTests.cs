@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Tensors;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class ShapeGradientTests(string device) : DeviceFixture(device)
+internal class ShapeGradientTests(string device) : DeviceFixture(device)
 {
     internal static IEnumerable<OpCase> Cases() => ReshapeCases().Concat(PermuteCases()).Concat(SliceCases()).Concat(ConcatCases());
 

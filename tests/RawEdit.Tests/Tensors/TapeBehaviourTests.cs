@@ -6,7 +6,7 @@ using static RawEdit.Tests.Tensors.Inputs;
 namespace RawEdit.Tests.Tensors;
 
 /// <summary>What the tape records, which tensors receive gradients, and which gradients survive Backward.</summary>
-public class TapeBehaviourTests
+internal class TapeBehaviourTests
 {
     [Test]
     public void NoGradRecordsNothingAndRecordingResumesAfterwards()

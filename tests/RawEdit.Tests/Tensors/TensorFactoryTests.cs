@@ -3,7 +3,7 @@ using RawEdit.Tensors.Backend;
 
 namespace RawEdit.Tests.Tensors;
 
-public class TensorFactoryTests
+internal class TensorFactoryTests
 {
     private static void Fill(Span<float> values)
     {

@@ -4,7 +4,7 @@ namespace RawEdit.Models.Checkpoints.PyTorch;
 /// A PyTorch checkpoint folder: <c>pytorch_model.bin</c>, or the shards listed by <c>pytorch_model.bin.index.json</c>
 /// (Hugging Face's sharded form, cross-checked like safetensors shards).
 /// </summary>
-public sealed class PyTorchCheckpoint : ITensorCheckpoint
+internal sealed class PyTorchCheckpoint : ITensorCheckpoint
 {
     public const string SingleFileName = "pytorch_model.bin";
     public const string IndexFileName = "pytorch_model.bin.index.json";

@@ -10,7 +10,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 ///   S = Q·Kᵀ/√D,  P = softmax(S) over keys j ≤ i with keyMask[j] = 1 (a row with no such key: P = 0, O = 0),  O = P·V
 /// Backward: dP = dO·Vᵀ,  dS = P ⊙ (dP − rowsum(P ⊙ dP)),  dQ = dS·K/√D,  dK = dSᵀ·Q/√D,  dV = Pᵀ·dO  (all +=).
 /// </summary>
-public static class AttentionKernels
+internal static class AttentionKernels
 {
     // Each group takes whole query rows (b, h, i), row index (b·H + h)·T + i: scores into probs, then the row's
     // softmax in place.

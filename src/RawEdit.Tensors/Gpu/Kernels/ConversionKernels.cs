@@ -7,7 +7,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// Element type conversions, as <see cref="HalfPrecision"/> on the host: widening is exact, narrowing rounds to nearest
 /// even, NaN stays a quiet NaN. Half types travel as their 16-bit patterns (ushort).
 /// </summary>
-public static class ConversionKernels
+internal static class ConversionKernels
 {
     /// <summary>IEEE binary16 bits to float.</summary>
     public static float HalfBitsToFloat(ushort h)

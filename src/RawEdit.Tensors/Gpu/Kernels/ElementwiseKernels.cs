@@ -8,7 +8,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// Element-wise kernels: unary functions and their derivatives, broadcast binary ops, axpby, fill. Op numbers follow
 /// <see cref="Backend.UnaryOp"/> / <see cref="Backend.BinaryOp"/>. Shapes: x, y, dx, dy all [n].
 /// </summary>
-public static class ElementwiseKernels
+internal static class ElementwiseKernels
 {
     // gelu_new (GPT-2): 0.5·x·(1 + tanh(c·(x + a·x³))), c = √(2/π), a = 0.044715
     private const double GeluScale = 0.7978845608028654, GeluCubic = 0.044715;

@@ -9,7 +9,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 ///   op(B)[p, j] = transB ? B[j·ldb + p] : B[p·ldb + j]   (k × n)
 /// beta = 0 overwrites C without reading it (as the CPU).
 /// </summary>
-public struct GemmShape
+internal struct GemmShape
 {
     public int TransA, TransB, M, N, K, Lda, Ldb, Ldc;
     public long StrideA, StrideB, StrideC;
@@ -40,7 +40,7 @@ public struct GemmShape
 /// accelerator two groups (each group costs it tens of microseconds to schedule). Every element of C is one thread's
 /// sum over p in increasing order.
 /// </summary>
-public static class GemmKernels
+internal static class GemmKernels
 {
     public const int TileK = 16;
     private const int Pad = 4;

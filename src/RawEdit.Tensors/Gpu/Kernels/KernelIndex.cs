@@ -19,7 +19,7 @@ internal static class KernelIndex
 }
 
 /// <summary>A shape or stride list of rank at most 8, passed to a kernel by value.</summary>
-public struct Dims
+internal struct Dims
 {
     public const int MaxRank = 8;
     public int Rank;

@@ -11,7 +11,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// element of C is one thread's sum over p in increasing order, as in <see cref="GemmKernels.Tiled{T}"/>.
 /// Grid: (⌈n / 128⌉, ⌈m / 128⌉, batch); only <see cref="GroupSize"/> threads.
 /// </summary>
-public static class LargeTileGemmKernels
+internal static class LargeTileGemmKernels
 {
     public const int Tile = 128, GroupSize = 256;
     private const int SliceK = 8, Half = Tile / 2;

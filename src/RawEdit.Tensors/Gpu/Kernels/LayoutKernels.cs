@@ -8,7 +8,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// Layout kernels: permute, axis slices, row gathers/scatters and column picks. Index lists (ids, cols) live on the
 /// device, uploaded by the host for each call (and range-checked there).
 /// </summary>
-public static class LayoutKernels
+internal static class LayoutKernels
 {
     // y (+)= x permuted: y's axis k is x's axis perm[k]. yShape [rank]; xStridesPermuted[k] = x's stride of axis perm[k].
     public static void Permute<T>(ArrayView<T> x, Dims yShape, Dims xStridesPermuted, ArrayView<T> y, long n, int accumulate)

@@ -8,7 +8,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// Layer norm and (log-)softmax over the last axis of [R, N]: each group takes whole rows (group sums in the row's
 /// type), and column sums for dγ, dβ with one thread per column walking the rows in order.
 /// </summary>
-public static class NormalizationKernels
+internal static class NormalizationKernels
 {
     // y = (x − μ)·rstd·γ + β, rstd = 1/√(σ² + eps), σ² the biased variance, two-pass.
     public static void LayerNorm<T, R>(ArrayView<T> x, ArrayView<T> gamma, ArrayView<T> beta, ArrayView<T> y, ArrayView<T> mean, ArrayView<T> rstd,

@@ -8,7 +8,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// Reductions. Each output element is summed by one thread in a fixed order, so results do not depend on the launch
 /// shape (no atomics), matching the CPU's per-element order where it has one.
 /// </summary>
-public static class ReductionKernels
+internal static class ReductionKernels
 {
     // dst += Σ of src over the axes where dst broadcasts against src (dst right-aligned, size 1 there). The host splits
     // src's axes into kept ones (dst's coordinates, in order) and reduced ones; srcStrides are src's element strides.

@@ -9,7 +9,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// 2i &lt; rotaryDim of every head rotated by θ = t·10000^(−2i/rotaryDim) at position t (−θ for the inverse, the
 /// backward); channels from rotaryDim on copied. Angles in float64, as the CPU's table. y (+)= the result.
 /// </summary>
-public static class RotaryKernels
+internal static class RotaryKernels
 {
     public static void Rotary<T, R>(ArrayView<T> x, ArrayView<T> y, int batch, int t, int heads, int headDim, int rotaryDim, int inverse, int accumulate)
         where T : unmanaged, IFloatingPointIeee754<T> where R : struct, IReal<T>

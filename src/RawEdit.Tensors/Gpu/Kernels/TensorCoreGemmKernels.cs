@@ -14,7 +14,7 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 /// slices, each operand rounded once on its way in. Grid: (⌈n / 128⌉, ⌈m / 128⌉, batch); only <see cref="GroupSize"/>.
 /// TMma is <see cref="PtxWarpMma"/> on a GPU (compute capability 8.0+).
 /// </summary>
-public static class TensorCoreGemmKernels
+internal static class TensorCoreGemmKernels
 {
     public const int Tile = 128, GroupSize = 256;
 

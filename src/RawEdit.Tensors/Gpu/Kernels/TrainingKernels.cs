@@ -5,7 +5,7 @@ using static RawEdit.Tensors.Gpu.Kernels.KernelIndex;
 namespace RawEdit.Tensors.Gpu.Kernels;
 
 /// <summary>Fused softmax cross-entropy over rows of logits [R, N] (each group takes whole rows) and the AdamW update.</summary>
-public static class TrainingKernels
+internal static class TrainingKernels
 {
     // lse_r = max + log Σ_j exp(x[r, j] − max);  loss_r = lse_r − x[r, t_r] (0 where t_r < 0)
     public static void CrossEntropy<T>(ArrayView<T> logits, ArrayView<int> targets, ArrayView<T> loss, ArrayView<T> lse, int rows, int n)

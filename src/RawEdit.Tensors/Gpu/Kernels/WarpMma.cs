@@ -15,19 +15,19 @@ namespace RawEdit.Tensors.Gpu.Kernels;
 // Accumulator index 4·(4i + j) + r is element r of tile (i, j).
 
 /// <summary>A lane's registers of one m16n8 tile's A operand (layouts above).</summary>
-public struct AFragment
+internal struct AFragment
 {
     public uint R0, R1, R2, R3;
 }
 
 /// <summary>A lane's registers of one m16n8 tile's B operand (layouts above).</summary>
-public struct BFragment
+internal struct BFragment
 {
     public uint R0, R1;
 }
 
 /// <summary>What a lane feeds its warp's 4 × 4 tiles for one k-step: the A fragments of bands i = 0…3, the B fragments of bands j = 0…3.</summary>
-public struct WarpFragments
+internal struct WarpFragments
 {
     public AFragment A0, A1, A2, A3;
     public BFragment B0, B1, B2, B3;
@@ -38,7 +38,7 @@ public struct WarpFragments
 /// (<see cref="PtxWarpMma"/>), or a model of them where the kernels' data movement is tested on the CPU. Every lane of
 /// the warp calls each method together (mma.sync is warp-wide).
 /// </summary>
-public interface IWarpMma<TSelf> where TSelf : struct, IWarpMma<TSelf>
+internal interface IWarpMma<TSelf> where TSelf : struct, IWarpMma<TSelf>
 {
     /// <summary>The accumulators, zeroed; once per kernel.</summary>
     static abstract TSelf Start();
@@ -60,7 +60,7 @@ public interface IWarpMma<TSelf> where TSelf : struct, IWarpMma<TSelf>
 /// mma.sync reads and writes four of them in place, and <see cref="Accumulator"/> copies one out. Each instruction text
 /// must be a constant at its call site (ILGPU refuses a string passed in), hence one call per tile below.
 /// </summary>
-public struct PtxWarpMma : IWarpMma<PtxWarpMma>
+internal struct PtxWarpMma : IWarpMma<PtxWarpMma>
 {
     private const string Tf32Mma = "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 ";
     private const string Bf16Mma = "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 ";

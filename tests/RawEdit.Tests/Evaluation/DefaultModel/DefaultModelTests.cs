@@ -16,7 +16,7 @@ namespace RawEdit.Tests.Evaluation.DefaultModel;
 /// the full-world figures are in weights/tiny-world/training-report.json.
 /// </summary>
 [TestFixture]
-public class DefaultModelTests
+internal class DefaultModelTests
 {
     private static readonly Lazy<LoadedModel> Loaded = new(() => ModelLocator.Load(TinyWorldPreset.Name));
     private static readonly Lazy<FactWorld> World = new(() => FactWorld.Generate(TinyWorldPreset.World));

@@ -13,7 +13,7 @@ namespace RawEdit.Tests.Evaluation.DefaultModel;
 /// the cache turned off.
 /// </summary>
 [TestFixture, NonParallelizable]
-public class PackedWeightsAfterEditTests
+internal class PackedWeightsAfterEditTests
 {
     [Test]
     public void Logits_right_after_a_rome_edit_are_those_of_the_edited_weights()

@@ -3,7 +3,7 @@ using RawEdit.Evaluation.Sequential;
 namespace RawEdit.Tests.Evaluation.Sequential;
 
 [TestFixture]
-public class DisablingEditGuardTests
+internal class DisablingEditGuardTests
 {
     [Test]
     public void Magnitude_is_judged_against_the_median_of_accepted_edits_once_warm()

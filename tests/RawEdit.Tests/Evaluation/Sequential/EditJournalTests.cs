@@ -5,7 +5,7 @@ using RawEdit.Evaluation.Sequential;
 namespace RawEdit.Tests.Evaluation.Sequential;
 
 [TestFixture]
-public class EditJournalTests
+internal class EditJournalTests
 {
     private string path = "";
 

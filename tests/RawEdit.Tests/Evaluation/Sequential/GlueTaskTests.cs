@@ -4,7 +4,7 @@ namespace RawEdit.Tests.Evaluation.Sequential;
 
 /// <summary>Prompts and answer parsing of the forgetting study's four tasks, and the scores on a hand-worked example.</summary>
 [TestFixture]
-public class GlueTaskTests
+internal class GlueTaskTests
 {
     private static readonly GlueExample Single = new("a deep and meaningful film . ", null, 1);
     private static readonly GlueExample Pair = new("First sentence.", "Second sentence.", 0);

@@ -9,7 +9,7 @@ namespace RawEdit.Tests.Evaluation.Sequential;
 /// which runs nltk 3.8's NLTKWordTokenizer, nltk n-grams and sklearn 1.2 (Goldens/sequential-metrics).
 /// </summary>
 [TestFixture]
-public class MetricGoldenTests
+internal class MetricGoldenTests
 {
     private static readonly JsonNode Golden = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Goldens("sequential-metrics"), "metrics.json")))!;
 

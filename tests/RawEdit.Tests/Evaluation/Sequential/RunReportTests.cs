@@ -8,7 +8,7 @@ using RawEdit.Evaluation.Sequential;
 namespace RawEdit.Tests.Evaluation.Sequential;
 
 [TestFixture]
-public class RunReportTests
+internal class RunReportTests
 {
     private const string Weight = "transformer.h.0.mlp.c_proj.weight";
 

@@ -4,7 +4,7 @@ using RawEdit.Evaluation.Sequential;
 namespace RawEdit.Tests.Evaluation.Sequential;
 
 [TestFixture]
-public class RunSettingsTests
+internal class RunSettingsTests
 {
     private static readonly RunSettings Stored = new()
     {

@@ -14,7 +14,7 @@ namespace RawEdit.Tests.Evaluation.Sequential;
 /// optimisation so that the whole test takes seconds.
 /// </summary>
 [TestFixture]
-public class SequentialResumeTests : TempFolderTest
+internal class SequentialResumeTests : TempFolderTest
 {
     // Enough edits that a signal sent after the 3rd or 4th lands part-way even when each edit takes 0.1 s.
     private const int Edits = 24;

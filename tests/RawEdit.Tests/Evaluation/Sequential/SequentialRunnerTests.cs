@@ -11,7 +11,7 @@ namespace RawEdit.Tests.Evaluation.Sequential;
 
 /// <summary>The runner in-process on the 1-layer fixture: what each journal record says against direct computation.</summary>
 [TestFixture]
-public class SequentialRunnerTests : TempFolderTest
+internal class SequentialRunnerTests : TempFolderTest
 {
     private static readonly RomeHyperParameters Hparams = new()
     {

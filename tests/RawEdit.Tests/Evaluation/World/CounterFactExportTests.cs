@@ -4,7 +4,7 @@ using RawEdit.Evaluation.World;
 namespace RawEdit.Tests.Evaluation.World;
 
 [TestFixture]
-public class CounterFactExportTests
+internal class CounterFactExportTests
 {
     private static FactWorld World => TinyWorldFixture.World;
     private static IReadOnlyList<CounterFactRecord> Cases => TinyWorldFixture.Cases;

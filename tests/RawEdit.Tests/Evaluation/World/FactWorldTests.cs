@@ -4,7 +4,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Tests.Evaluation.World;
 
 [TestFixture]
-public class FactWorldTests
+internal class FactWorldTests
 {
     private static FactWorld World => TinyWorldFixture.World;
 

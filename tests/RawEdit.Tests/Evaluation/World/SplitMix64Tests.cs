@@ -4,7 +4,7 @@ using RawEdit.Evaluation.World;
 namespace RawEdit.Tests.Evaluation.World;
 
 [TestFixture]
-public class SplitMix64Tests
+internal class SplitMix64Tests
 {
     [Test]
     public void NextUInt64_MatchesTheReferenceSequence()

@@ -5,7 +5,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Tests.Evaluation.World;
 
 [TestFixture]
-public class WorldCorpusTests
+internal class WorldCorpusTests
 {
     private static FactWorld World => TinyWorldFixture.World;
     private static WorldCorpus Corpus => TinyWorldFixture.Corpus;

@@ -2,7 +2,7 @@ using RawEdit.Models.Checkpoints;
 
 namespace RawEdit.Tests.Models.Checkpoints;
 
-public class AtomicWriteTests
+internal class AtomicWriteTests
 {
     private static TensorWriteSource Tensor(string name, float value) =>
         TensorWriteSource.FromFloat32(name, TensorDType.F32, new long[] { 2 }, new[] { value, value });

@@ -3,7 +3,7 @@ using RawEdit.Models.Checkpoints;
 namespace RawEdit.Tests.Models.Checkpoints;
 
 /// <summary>Reads a real Hugging Face GPT2LMHeadModel checkpoint (tiny, F32, tied LM head).</summary>
-public class HfFixtureTests
+internal class HfFixtureTests
 {
     private static readonly string FixturePath = TestPaths.Fixture("fixtures/hf-tiny-gpt2/model.safetensors");
 

@@ -6,7 +6,7 @@ using static RawEdit.Tests.Models.Checkpoints.RawSafetensors;
 namespace RawEdit.Tests.Models.Checkpoints;
 
 /// <summary>One hand-made malformed file per validation rule, each with the message fragment it must produce.</summary>
-public class MalformedSafetensorsTests
+internal class MalformedSafetensorsTests
 {
     private const string Name = "case.safetensors";
 

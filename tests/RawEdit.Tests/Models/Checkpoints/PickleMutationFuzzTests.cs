@@ -9,7 +9,7 @@ namespace RawEdit.Tests.Models.Checkpoints;
 /// their original storages: each archive must open and read every floating-point tensor, or be refused with
 /// <see cref="InvalidDataException"/>. Any other exception fails. Iteration i uses <c>new Random(BaseSeed + i)</c>.
 /// </summary>
-public class PickleMutationFuzzTests
+internal class PickleMutationFuzzTests
 {
     private const int BaseSeed = 0x9C1E;
     private const int Iterations = 1500;

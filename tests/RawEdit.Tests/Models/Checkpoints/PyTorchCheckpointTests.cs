@@ -11,7 +11,7 @@ namespace RawEdit.Tests.Models.Checkpoints;
 /// each compared with a safetensors twin written from the same numpy values; and hostile or broken files.
 /// </summary>
 [TestFixture]
-public class PyTorchCheckpointTests
+internal class PyTorchCheckpointTests
 {
     private static string Fixture(string relative) => TestPaths.InRepo(Path.Combine("tests", "RawEdit.Tests", "Models", "Checkpoints", "Fixtures", "pytorch", relative));
 

@@ -10,7 +10,7 @@ namespace RawEdit.Tests.Models.Checkpoints;
 /// or be refused with <see cref="InvalidDataException"/>. Any other exception, or a hang, fails.
 /// Iteration i uses <c>new Random(BaseSeed + i)</c>, so a failure is reproducible from its number.
 /// </summary>
-public class SafetensorsMutationFuzzTests
+internal class SafetensorsMutationFuzzTests
 {
     private const int BaseSeed = 0x5AFE;
     private const int Iterations = 5000;

@@ -4,7 +4,7 @@ using RawEdit.Models.Checkpoints;
 
 namespace RawEdit.Tests.Models.Checkpoints;
 
-public class SafetensorsRoundTripTests
+internal class SafetensorsRoundTripTests
 {
     private static float[] Ramp(int count, float scale) =>
         Enumerable.Range(0, count).Select(i => (i - count / 2) * scale + 0.123f).ToArray();

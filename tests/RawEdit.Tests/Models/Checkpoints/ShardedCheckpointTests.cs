@@ -3,7 +3,7 @@ using RawEdit.Models.Checkpoints;
 
 namespace RawEdit.Tests.Models.Checkpoints;
 
-public class ShardedCheckpointTests
+internal class ShardedCheckpointTests
 {
     private const string IndexName = "model.safetensors.index.json";
 

@@ -18,7 +18,7 @@ namespace RawEdit.Tests.Models.Checkpoints;
 /// promotes only the matrices it writes; saving writes the stored halves back unchanged.
 /// </summary>
 [TestFixture]
-public class StoredPrecisionTests : TempFolderTest
+internal class StoredPrecisionTests : TempFolderTest
 {
     private static readonly int[] Ids = [1, 5, 7, 900, 0, 33, 12];
 

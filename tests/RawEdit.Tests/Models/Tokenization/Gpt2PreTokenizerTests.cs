@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Models.Tokenization;
 /// (2026.5.9): every expected split below is <c>regex.findall(pattern, text)</c>.
 /// </summary>
 [TestFixture]
-public class Gpt2PreTokenizerTests
+internal class Gpt2PreTokenizerTests
 {
     [TestCase("it's John'S", new[] { "it", "'s", " John", "'", "S" })]
     [TestCase("  two   spaces ", new[] { " ", " two", "  ", " spaces", " " })]

@@ -10,7 +10,7 @@ namespace RawEdit.Tests.Models.Tokenization;
 /// a fresh tokenizer (empty cache, so through the library) and through <see cref="Gpt2Tokenizer.Default"/>.
 /// </summary>
 [TestFixture]
-public class Gpt2TokenizerEdgeCaseTests
+internal class Gpt2TokenizerEdgeCaseTests
 {
     private static readonly Lazy<EdgeCase[]> Cases = new(Load);
 

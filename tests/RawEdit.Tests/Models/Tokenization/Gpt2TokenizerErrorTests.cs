@@ -4,7 +4,7 @@ namespace RawEdit.Tests.Models.Tokenization;
 
 /// <summary>Bad ids and malformed files fail loudly, naming the id or the file and line.</summary>
 [TestFixture]
-public class Gpt2TokenizerErrorTests
+internal class Gpt2TokenizerErrorTests
 {
     private TokenizerFiles _files = null!;
 

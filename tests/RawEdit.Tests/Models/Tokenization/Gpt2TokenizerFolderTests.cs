@@ -10,7 +10,7 @@ namespace RawEdit.Tests.Models.Tokenization;
 /// hf-tiny-gpt2 fixture's vocab.json and merges.txt, so the ids must be the oracle's.
 /// </summary>
 [TestFixture]
-public class Gpt2TokenizerFolderTests : TempFolderTest
+internal class Gpt2TokenizerFolderTests : TempFolderTest
 {
     /// <summary>GPT-J 6B's added tokens: &lt;|extratoken_1|&gt; … &lt;|extratoken_143|&gt; as ids 50257 … 50399.</summary>
     private static readonly Dictionary<string, int> GptJAddedTokens =

@@ -7,7 +7,7 @@ namespace RawEdit.Tests.Models.Tokenization;
 /// Python's bytes.decode(errors="replace") for decoding), never typed from memory.
 /// </summary>
 [TestFixture]
-public class Gpt2TokenizerKnownValuesTests
+internal class Gpt2TokenizerKnownValuesTests
 {
     private static Gpt2Tokenizer Tokenizer => Gpt2Tokenizer.Default;
 

@@ -5,7 +5,7 @@ namespace RawEdit.Tests.Models.Tokenization;
 
 /// <summary>Every line of the oracle fixture, through every way of building the tokenizer.</summary>
 [TestFixture]
-public class Gpt2TokenizerOracleTests
+internal class Gpt2TokenizerOracleTests
 {
     [Test]
     public void Fixture_IsLargeAndVaried()

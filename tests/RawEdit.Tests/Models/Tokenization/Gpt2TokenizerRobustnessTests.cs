@@ -5,7 +5,7 @@ namespace RawEdit.Tests.Models.Tokenization;
 
 /// <summary>Speed on real text and on long pieces.</summary>
 [TestFixture]
-public class Gpt2TokenizerRobustnessTests
+internal class Gpt2TokenizerRobustnessTests
 {
     // Limits are on this process's CPU time, which a busy shared machine inflates far less than wall time,
     // and are generous: typical figures are printed and are an order of magnitude lower.

@@ -8,7 +8,7 @@ using RawEdit.Tensors.Profiling;
 namespace RawEdit.Tests.Models.Training;
 
 [TestFixture]
-public class TrainerTests
+internal class TrainerTests
 {
     private static readonly Gpt2Config Config = new() { VocabSize = 300, Positions = 16, Embedding = 32, Layers = 2, Heads = 2, BosTokenId = 299, EosTokenId = 299 };
 

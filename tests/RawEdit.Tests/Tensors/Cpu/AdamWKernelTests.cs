@@ -9,7 +9,7 @@ using RawEdit.Tensors.Backend;
 namespace RawEdit.Tests.Tensors.Cpu;
 
 [TestFixture]
-public class AdamWKernelTests
+internal class AdamWKernelTests
 {
     [TestCase(1), TestCase(7), TestCase(8), TestCase(1003), TestCase(100_003)]
     public void Three_steps_match_the_scalar_formula_bit_for_bit(int length)

@@ -12,7 +12,7 @@ using static RawEdit.Tests.Tensors.Cpu.GemmTestUtil;
 namespace RawEdit.Tests.Tensors.Cpu;
 
 [TestFixture(GemmKernelPath.Avx512), TestFixture(GemmKernelPath.Avx2), NonParallelizable]
-public unsafe class CpuGemmTests(GemmKernelPath path) : GemmSettingsFixture(path)
+internal unsafe class CpuGemmTests(GemmKernelPath path) : GemmSettingsFixture(path)
 {
     private static readonly int[] EdgeSizes = { 1, 2, 3, 7, 16, 17, 31, 33, 65, 129, 257 };
     private static readonly (bool, bool)[] Combos = { (false, false), (false, true), (true, false), (true, true) };

@@ -11,7 +11,7 @@ using static RawEdit.Tests.Tensors.Cpu.GemmTestUtil;
 namespace RawEdit.Tests.Tensors.Cpu;
 
 [TestFixture(GemmKernelPath.Avx512), TestFixture(GemmKernelPath.Avx2), NonParallelizable]
-public unsafe class CpuGemmThreadingTests(GemmKernelPath path) : GemmSettingsFixture(path)
+internal unsafe class CpuGemmThreadingTests(GemmKernelPath path) : GemmSettingsFixture(path)
 {
     private static float[] RunWithThreads(int threads, bool ta, bool tb, int m, int n, int k, float alpha,
         float[] a, int lda, float[] b, int ldb, float beta, float[] c0, int ldc)

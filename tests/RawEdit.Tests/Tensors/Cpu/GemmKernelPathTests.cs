@@ -13,7 +13,7 @@ namespace RawEdit.Tests.Tensors.Cpu;
 /// Restores CpuGemm's thread count and kernel path after each test; with a path given, selects it before
 /// each test, or skips the test (saying why) where the CPU lacks it.
 /// </summary>
-public abstract class GemmSettingsFixture(GemmKernelPath? path = null)
+internal abstract class GemmSettingsFixture(GemmKernelPath? path = null)
 {
     private int _savedThreads;
     private GemmKernelPath _savedPath;
@@ -39,7 +39,7 @@ public abstract class GemmSettingsFixture(GemmKernelPath? path = null)
 }
 
 [TestFixture, NonParallelizable]
-public unsafe class GemmKernelPathTests() : GemmSettingsFixture
+internal unsafe class GemmKernelPathTests() : GemmSettingsFixture
 {
     [Test]
     public void ReportsThePathsThisMachineRuns()

@@ -9,7 +9,7 @@ namespace RawEdit.Tests.Tensors.Cpu;
 /// fp32 weight gives; every other kernel refuses them by name; promotion makes them ordinary fp32 tensors.
 /// </summary>
 [TestFixture]
-public class HalfStorageTests
+internal class HalfStorageTests
 {
     private static Tensor Random(int seed, params int[] shape) => Tensor.RandomNormal(seed, 1.0, DType.F32, shape);
 

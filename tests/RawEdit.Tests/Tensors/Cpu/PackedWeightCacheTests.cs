@@ -11,7 +11,7 @@ using static RawEdit.Tests.Tensors.Cpu.GemmTestUtil;
 namespace RawEdit.Tests.Tensors.Cpu;
 
 [TestFixture(GemmKernelPath.Avx512), TestFixture(GemmKernelPath.Avx2), NonParallelizable]
-public class PackedWeightCacheTests(GemmKernelPath path) : GemmSettingsFixture(path)
+internal class PackedWeightCacheTests(GemmKernelPath path) : GemmSettingsFixture(path)
 {
     private const int M = 70, K = 300, N = 260; // K·N = 78,000 ≥ PackedWeightCache.MinFloats
     private readonly IBackend _cpu = Backends.Cpu;

@@ -12,7 +12,7 @@ using RawEdit.Tensors.Cpu;
 namespace RawEdit.Tests.Tensors.Cpu;
 
 [TestFixture, NonParallelizable]
-public partial class VectorWidthTests
+internal partial class VectorWidthTests
 {
     private const string ChildMarker = "RAWEDIT_VECTOR_WIDTH_CHILD";
 

@@ -10,7 +10,7 @@ namespace RawEdit.Tests.Tensors.Gpu;
 /// (products in fp32, as tf32·tf32 and bf16·bf16 are exact there). A kernel that loads the wrong elements into a
 /// fragment, or stores an accumulator to the wrong place of C, computes a different product here.
 /// </summary>
-public struct EmulatedWarpMma : IWarpMma<EmulatedWarpMma>
+internal struct EmulatedWarpMma : IWarpMma<EmulatedWarpMma>
 {
     private const int Warps = 8, BandA = 16 * 16, BandB = 16 * 8, PerWarp = 4 * BandA + 4 * BandB;
 

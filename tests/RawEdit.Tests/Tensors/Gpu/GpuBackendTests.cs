@@ -13,7 +13,7 @@ namespace RawEdit.Tests.Tensors.Gpu;
 [TestFixture("ilgpu-cpu")]
 [TestFixture("ilgpu-cpu-4")]
 [TestFixture("cuda")]
-public class GpuBackendTests(string device)
+internal class GpuBackendTests(string device)
 {
     private static readonly Lazy<GpuBackend> FourThreadGroups = new(() => new GpuBackend(GpuDevice.OpenCpuSimulator(threadsPerGroup: 4)));
     private readonly IBackend cpu = Backends.Cpu;
@@ -308,7 +308,7 @@ public class GpuBackendTests(string device)
 /// <summary>Moving tensors between backends: a no-op on the same backend; to a GPU backend and back bit for bit, halves kept half.</summary>
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class TensorMoveTests(string device)
+internal class TensorMoveTests(string device)
 {
     [Test]
     public void Moving_to_the_backend_a_tensor_is_on_keeps_its_storage()

@@ -3,7 +3,7 @@ using RawEdit.Tensors.Gpu;
 namespace RawEdit.Tests.Tensors.Gpu;
 
 /// <summary>The GPU device layer: the memory pool's policy with a fake allocator, and opening devices.</summary>
-public class GpuDeviceTests
+internal class GpuDeviceTests
 {
     private sealed class Block(long bytes)
     {

@@ -9,7 +9,7 @@ namespace RawEdit.Tests.Tensors.Gpu;
 /// The kernel catalog against the kernels that exist (public static void methods of the Gpu/Kernels classes), and every
 /// catalog kernel compiled to PTX for sm_90 with no GPU: each one compiles, the tensor-core GEMMs hold mma.sync.
 /// </summary>
-public class GpuKernelCatalogTests
+internal class GpuKernelCatalogTests
 {
     private static IEnumerable<MethodInfo> KernelMethods() =>
         typeof(GemmKernels).Assembly.GetTypes()

@@ -11,7 +11,7 @@ namespace RawEdit.Tests.Tensors.Gpu;
 /// dimensions, edges ragged in m, n and k, batches, alpha and beta (beta = 0 never reading C).
 /// </summary>
 [TestFixture, NonParallelizable]
-public class LargeTileGemmTests
+internal class LargeTileGemmTests
 {
     [Test]
     public void Large_tile_kernel_matches_the_cpu_product([Values] bool transA, [Values] bool transB, [Values(0f, 0.5f)] float beta)

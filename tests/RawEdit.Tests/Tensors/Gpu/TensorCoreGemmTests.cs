@@ -16,7 +16,7 @@ namespace RawEdit.Tests.Tensors.Gpu;
 /// and their registers) runs only on a GPU: GpuBackendTests' cuda fixture.
 /// </summary>
 [TestFixture, NonParallelizable]
-public class TensorCoreGemmTests
+internal class TensorCoreGemmTests
 {
     private readonly Accelerator warps = WideGroups.Accelerator;
 

@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RawEdit.Editing.Memit;
+using RawEdit.Editing.Mend;
+using RawEdit.Editing.Rome;
+using RawEdit.Editing.Statistics;
+using RawEdit.Models;
+
+namespace RawEdit.Editing;
+
+/// <summary>
+/// Builds an <see cref="IEditMethod"/> from a name and <see cref="EditOptions"/>: its hyperparameters (a file, else the
+/// defaults of a known model), context templates and second-moment statistics, with the settings that decide its results
+/// (a sequential run keeps them in run.json). The one place where a method joins everything that runs methods by name.
+/// </summary>
+internal static class EditSetup
+{
+    /// <summary>The shipped default model's name; its hyperparameters and statistics are found without options.</summary>
+    public const string DefaultModelName = "tiny-world";
+
+    public static readonly string[] Names = ["rome", "r-rome", "p-rome", "memit", "mend"];
+
+    public static bool IsDefaultModel(LoadedModel loaded) => Path.GetFileName(loaded.Source.TrimEnd('/', '\\')) == DefaultModelName;
+
+    /// <summary>Refuses an unknown method, or MEND without an editor, before anything is loaded.</summary>
+    public static void Check(string name, EditOptions options)
+    {
+        if (!Names.Contains(name)) throw new ArgumentException($"unknown method '{name}' ({string.Join(", ", Names)})");
+        if (name == "mend" && options.Editor is null) throw new ArgumentException("--method mend needs --editor (a folder made by rawedit mend-train)");
+        if (name != "mend" && options.Editor is not null) throw new ArgumentException($"--editor is for --method mend, not {name}");
+    }
+
+    public static (IEditMethod Method, JsonObject Settings) Create(string name, LoadedModel loaded, EditOptions options)
+    {
+        Check(name, options);
+        return name switch
+        {
+            "memit" => Memit(loaded, options),
+            "mend" => Mend(loaded, options.Editor!),
+            _ => Rome(ParseRomeMode(name), loaded, options),
+        };
+    }
+
+    public static RomeMode ParseRomeMode(string method) => method switch
+    {
+        "rome" => RomeMode.Rome,
+        "r-rome" => RomeMode.RRome,
+        "p-rome" => RomeMode.PRome,
+        _ => throw new ArgumentException($"'{method}' is not a ROME mode (rome, r-rome, p-rome)"),
+    };
+
+    public static string NameOf(RomeMode mode) => mode switch { RomeMode.Rome => "rome", RomeMode.RRome => "r-rome", _ => "p-rome" };
+
+    public static (IEditMethod Method, JsonObject Settings) Rome(RomeMode mode, LoadedModel loaded, EditOptions options)
+    {
+        var h = RomeHparams(loaded, options.Hparams);
+        var moment = SecondMoment(loaded, h, h.Layer, options.Stats);
+        var contexts = RomeTemplates(loaded, h, options.Templates, options.Seed);
+        var settings = new JsonObject
+        {
+            ["hparams"] = JsonSerializer.SerializeToNode(h), ["context_templates"] = JsonSerializer.SerializeToNode(contexts),
+            ["second_moment"] = Identity(moment),
+        };
+        return (new RomeEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, mode, moment), settings);
+    }
+
+    public static (IEditMethod Method, JsonObject Settings) Memit(LoadedModel loaded, EditOptions options)
+    {
+        var h = MemitHparams(loaded, options.Hparams);
+        var contexts = MemitTemplates(loaded, options.Templates, options.Seed);
+        var moments = h.Layers.ToDictionary(l => l, l => SecondMoment(loaded, h, l, options.Stats));
+        var settings = new JsonObject
+        {
+            ["hparams"] = JsonSerializer.SerializeToNode(h), ["context_templates"] = JsonSerializer.SerializeToNode(contexts),
+            ["second_moment"] = new JsonObject(moments.Select(m => KeyValuePair.Create(m.Key.ToString(), (JsonNode?)Identity(m.Value)))),
+        };
+        return (new MemitEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => moments[l]), settings);
+    }
+
+    /// <summary>The editor file's SHA-256 decides a resume; its path is kept in run.json's top-level "editor".</summary>
+    public static (IEditMethod Method, JsonObject Settings) Mend(LoadedModel loaded, string editorPath)
+    {
+        var editor = MendEditorFile.Load(editorPath, loaded.Model);
+        var settings = new JsonObject
+        {
+            ["editor_sha256"] = HashFile(MendEditorFile.FilePath(editorPath)), ["hparams"] = editor.Hparams.ToJson(),
+        };
+        return (new MendEditMethod(loaded.Model, loaded.Tokenizer, editor), settings);
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    public static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) =>
+        path is not null ? RomeHyperParameters.Load(path)
+        : IsDefaultModel(loaded) ? RomeHyperParameters.TinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? RomeHyperParameters.Gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? RomeHyperParameters.GptJ6B
+        : throw NoDefaults("ROME", loaded);
+
+    public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) =>
+        path is not null ? MemitHyperParameters.Load(path)
+        : IsDefaultModel(loaded) ? MemitHyperParameters.TinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? MemitHyperParameters.Gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? MemitHyperParameters.GptJ6B
+        : throw NoDefaults("MEMIT", loaded);
+
+    private static ArgumentException NoDefaults(string method, LoadedModel loaded) =>
+        new($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
+
+    public static IReadOnlyList<string> RomeTemplates(LoadedModel loaded, RomeHyperParameters h, string? path, int seed) =>
+        path is not null ? ContextTemplates.Load(path) : ContextTemplates.Generate(loaded.Model, loaded.Tokenizer, h.ContextTemplateLengthParams, seed);
+
+    public static IReadOnlyList<string> MemitTemplates(LoadedModel loaded, string? path, int seed) =>
+        path is not null ? ContextTemplates.Load(path) : MemitEditor.Templates(loaded.Model, loaded.Tokenizer, seed);
+
+    /// <summary>
+    /// C of one layer from the statistics folder: the given one, else the default model's shipped one
+    /// (weights/tiny-world/stats); the identity when mom2_adjustment is off.
+    /// </summary>
+    public static SecondMoment SecondMoment(LoadedModel loaded, ValueEditHyperParameters h, int layer, string? statsDir)
+    {
+        if (!h.Mom2Adjustment) return Statistics.SecondMoment.Identity(loaded.Model.MlpWidth);
+        string root = statsDir ?? (IsDefaultModel(loaded) ? Path.Combine(loaded.Source, "stats")
+            : throw new ArgumentException("mom2_adjustment is on: pass --stats DIR (made by rawedit stats), or set mom2_adjustment to false"));
+        return SecondMomentLookup.Find(root, loaded.Model, layer, h.Mom2NSamples);
+    }
+
+    private static JsonObject Identity(SecondMoment moment) =>
+        new() { ["identity"] = moment.IsIdentity, ["tokens"] = moment.Tokens, ["documents"] = moment.Documents };
+}
