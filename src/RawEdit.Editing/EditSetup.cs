@@ -96,22 +96,19 @@ internal static class EditSetup
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) =>
-        path is not null ? RomeHyperParameters.Load(path)
-        : IsDefaultModel(loaded) ? RomeHyperParameters.TinyWorld
-        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? RomeHyperParameters.Gpt2Xl
-        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? RomeHyperParameters.GptJ6B
-        : throw NoDefaults("ROME", loaded);
+    public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "ROME", RomeHyperParameters.Load,
+        RomeHyperParameters.TinyWorld, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B);
 
-    public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) =>
-        path is not null ? MemitHyperParameters.Load(path)
-        : IsDefaultModel(loaded) ? MemitHyperParameters.TinyWorld
-        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? MemitHyperParameters.Gpt2Xl
-        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? MemitHyperParameters.GptJ6B
-        : throw NoDefaults("MEMIT", loaded);
+    public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "MEMIT", MemitHyperParameters.Load,
+        MemitHyperParameters.TinyWorld, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B);
 
-    private static ArgumentException NoDefaults(string method, LoadedModel loaded) =>
-        new($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
+    /// <summary>The file's hyperparameters, else the built-in ones of the default model, GPT-2 XL or GPT-J 6B, else a clear error.</summary>
+    private static T Hparams<T>(LoadedModel loaded, string? path, string method, Func<string, T> load, T tinyWorld, T gpt2Xl, T gptJ) =>
+        path is not null ? load(path)
+        : IsDefaultModel(loaded) ? tinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? gptJ
+        : throw new ArgumentException($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
 
     public static IReadOnlyList<string> RomeTemplates(LoadedModel loaded, RomeHyperParameters h, string? path, int seed) =>
         path is not null ? ContextTemplates.Load(path) : ContextTemplates.Generate(loaded.Model, loaded.Tokenizer, h.ContextTemplateLengthParams, seed);
