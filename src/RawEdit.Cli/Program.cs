@@ -24,6 +24,7 @@ public static class Program
             SequentialCommand.Create(),
             ReportCommand.Create(),
             KernelsCommand.Create(),
+            TraceCommand.Create(),
         };
         var device = new Option<string>("--device")
         {
