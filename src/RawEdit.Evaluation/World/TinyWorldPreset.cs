@@ -34,4 +34,6 @@ public static class TinyWorldPreset
         Seed = 7,
         CheckpointEvery = 250,
     };
+
+    public static TrainingPreset Preset => new(Name, World, Model, InitSeed, Training);
 }
