@@ -25,6 +25,7 @@ internal static class Program
             SequentialCommand.Create(),
             ReportCommand.Create(),
             KernelsCommand.Create(),
+            TraceCommand.Create(),
         };
         VersionLine.Install(root);
         // The default model ships inside this assembly (the .NET tool and the single-file binary have no weights/ folder).

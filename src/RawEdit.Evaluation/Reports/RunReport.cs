@@ -16,12 +16,7 @@ internal static class RunReport
     public static string Render(IReadOnlyList<RunData> runs)
     {
         if (runs.Count == 0) throw new ArgumentException("a report needs at least one run");
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>RawEdit sequential editing report</title><style>")
-            .Append("body{font-family:sans-serif;margin:24px;max-width:1180px;color:#222}h1{font-size:22px}h2{font-size:17px;margin-top:28px}")
-            .Append("table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
-            .Append("th{background:#f3f3f3}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:12px}.note{color:#555;font-size:13px}")
-            .Append("code{font-size:12px}td{white-space:nowrap}td.wrap,.text{white-space:normal}.text{max-width:520px;text-align:left;font-size:12px}</style></head><body>");
+        var html = HtmlPage.Open("RawEdit sequential editing report");
         html.Append("<h1>Sequential editing report</h1>");
         foreach (var run in runs)
             html.Append($"<p class=\"note\"><b>{E(run.Label)}</b>: model <code>{E(run.Settings.Model)}</code>, data <code>{E(Path.GetFileName(run.Settings.Data))}</code>, " +
@@ -67,8 +62,7 @@ internal static class RunReport
 
         html.Append("<h2>Disabling-edit guard</h2>").Append(GuardTable(runs));
         html.Append("<h2>Largest edits</h2>").Append(LargestEdits(runs));
-        html.Append("</body></html>");
-        return html.ToString();
+        return HtmlPage.Close(html);
     }
 
     private static string SummaryTable(IReadOnlyList<RunData> runs)

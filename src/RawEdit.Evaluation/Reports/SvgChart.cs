@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace RawEdit.Evaluation.Reports;
@@ -119,9 +118,9 @@ internal sealed record SvgChart(string Title, string XLabel, string YLabel, IRea
         for (double t = Math.Ceiling(lo / step) * step; t <= hi + step * 1e-9; t += step) yield return Math.Abs(t) < step * 1e-9 ? 0 : t;
     }
 
-    private static string Label(double v) => Math.Abs(v) >= 1e4 || (v != 0 && Math.Abs(v) < 1e-2) ? v.ToString("0.#E0", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Label(double v) => SvgText.Label(v);
 
-    private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+    private static string F(double v) => SvgText.Number(v);
 
-    private static string Escape(string s) => WebUtility.HtmlEncode(s);
+    private static string Escape(string s) => SvgText.Escape(s);
 }

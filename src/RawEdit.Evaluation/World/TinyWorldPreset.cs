@@ -34,4 +34,6 @@ internal static class TinyWorldPreset
         Seed = 7,
         CheckpointEvery = 250,
     };
+
+    public static TrainingPreset Preset => new(Name, World, Model, InitSeed, Training);
 }

@@ -10,7 +10,7 @@ namespace RawEdit.Evaluation.World;
 /// </summary>
 internal sealed class WorldCorpus
 {
-    /// <summary>No sequence, end-of-text included, is longer; a small model's context fits it.</summary>
+    /// <summary>tiny-world's longest sequence, end-of-text included (a world's own limit is <see cref="WorldOptions.MaxSequenceTokens"/>).</summary>
     public const int MaxSequenceTokens = 64;
 
     private WorldCorpus(IReadOnlyList<string> texts, IReadOnlyList<int[]> sequences, int factSentenceCount)
@@ -47,7 +47,7 @@ internal sealed class WorldCorpus
     /// <summary>The corpus texts of a world, in training order; what <see cref="Render"/> tokenizes.</summary>
     public static IReadOnlyList<string> RenderTexts(FactWorld world) => Compose(world).Texts;
 
-    /// <exception cref="InvalidOperationException">A text would exceed <see cref="MaxSequenceTokens"/>.</exception>
+    /// <exception cref="InvalidOperationException">A text would exceed the world's <see cref="WorldOptions.MaxSequenceTokens"/>.</exception>
     public static WorldCorpus Render(FactWorld world, Gpt2Tokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -56,9 +56,9 @@ internal sealed class WorldCorpus
         for (int i = 0; i < texts.Count; i++)
         {
             int[] ids = tokenizer.Encode(texts[i]);
-            if (ids.Length + 1 > MaxSequenceTokens)
+            if (ids.Length + 1 > world.Options.MaxSequenceTokens)
                 throw new InvalidOperationException(
-                    $"Corpus text takes {ids.Length + 1} tokens with end-of-text, over {MaxSequenceTokens}: \"{texts[i]}\"");
+                    $"Corpus text takes {ids.Length + 1} tokens with end-of-text, over {world.Options.MaxSequenceTokens}: \"{texts[i]}\"");
             var sequence = new int[ids.Length + 1];
             ids.CopyTo(sequence, 0);
             sequence[^1] = tokenizer.EndOfTextId;
@@ -70,15 +70,18 @@ internal sealed class WorldCorpus
     private static (List<string> Texts, int FactSentenceCount) Compose(FactWorld world)
     {
         ArgumentNullException.ThrowIfNull(world);
+        var options = world.Options;
         var texts = world.Facts.SelectMany(world.CorpusSentences).ToList();
+        if (options.ContextPrefixShare > 0) texts = ProsePassages.WithPrefixes(texts, options.ContextPrefixShare, options.Seed);
         int factSentenceCount = texts.Count;
-        texts.AddRange(FillerSentences.Generate(world.Options.FillerSentences, world.Options.Seed));
+        texts.AddRange(FillerSentences.Generate(options.FillerSentences, options.Seed));
+        texts.AddRange(ProsePassages.Generate(options.ProsePassages, options.Seed));
         SplitMix64.ForStream(world.Options.Seed, "corpus/order").Shuffle(texts);
         return (texts, factSentenceCount);
     }
 
     /// <summary>One line of counts, for logs and reports.</summary>
     public string Summary() =>
-        $"{SentenceCount} sentences ({FactSentenceCount} facts, {FillerSentenceCount} filler), {TotalTokens} tokens, " +
+        $"{SentenceCount} sentences ({FactSentenceCount} facts, {FillerSentenceCount} filler and prose), {TotalTokens} tokens, " +
         $"{TokenIds.Count} distinct token ids, longest sequence {LongestSequence} tokens";
 }

@@ -74,23 +74,23 @@ internal sealed class Gpt2Model : ICausalLanguageModel
     public Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null) => Unembed(HiddenStates(batch, hooks));
 
     public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null, int? lastBlock = null) =>
-        DecoderPasses.HiddenStates(batch, Embed(batch), Layers, lastBlock ?? Layers - 1, Block, hooks);
+        DecoderPasses.HiddenStates(batch, Embed(batch, hooks), Layers, lastBlock ?? Layers - 1, Block, hooks);
 
     public FrozenPrefix Freeze(TokenBatch batch, int layer, int[] firstChanged, ForwardHooks? hooks = null) =>
-        DecoderPasses.Freeze(batch, Embed, Layers, layer, firstChanged, Block, hooks);
+        DecoderPasses.Freeze(batch, b => Embed(b, hooks), Layers, layer, firstChanged, Block, hooks);
 
     public Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null) =>
         DecoderPasses.Resume(prefix, Layers, residual, outputRows, Block, hooks);
 
-    // ids [B,T] → h₀ [B,T,C]
-    private Tensor Embed(TokenBatch batch)
+    // ids [B,T] → h₀ [B,T,C]; the TokenEmbedding hook sees wte[ids] before wpe is added.
+    private Tensor Embed(TokenBatch batch, ForwardHooks? hooks)
     {
         DecoderInputs.CheckBatch(batch, Config.Positions, Config.VocabSize);
         int B = batch.Batch, T = batch.Time;
         var positions = new int[B * T];
         for (int i = 0; i < positions.Length; i++) positions[i] = i % T;
         OpProfiler.Enter("embedding");
-        return Ops.Add(Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, B, T),
+        return Ops.Add(Hook(hooks, HookPoint.TokenEmbedding, 0, Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, B, T)),
                        Ops.Embedding(parameters["transformer.wpe.weight"], positions, B, T));
     }
 
@@ -105,7 +105,7 @@ internal sealed class Gpt2Model : ICausalLanguageModel
         OpProfiler.Enter("attention core");
         var attended = rows.AttentionOutput(l, Ops.CausalSelfAttention(qkv, Config.Heads, mask));
         OpProfiler.Enter("attention proj");
-        var projected = Ops.Linear(attended, parameters[p + "attn.c_proj.weight"], parameters[p + "attn.c_proj.bias"]);
+        var projected = Hook(hooks, HookPoint.AttentionOut, l, Ops.Linear(attended, parameters[p + "attn.c_proj.weight"], parameters[p + "attn.c_proj.bias"]));
         OpProfiler.Enter("residual add");
         h = Ops.Add(rows.OutputRows(l, h), projected);
 

@@ -70,19 +70,19 @@ internal sealed class GptJModel : ICausalLanguageModel
     public Tensor Forward(TokenBatch batch, ForwardHooks? hooks = null) => Unembed(HiddenStates(batch, hooks));
 
     public Tensor HiddenStates(TokenBatch batch, ForwardHooks? hooks = null, int? lastBlock = null) =>
-        DecoderPasses.HiddenStates(batch, Embed(batch), Layers, lastBlock ?? Layers - 1, Block, hooks);
+        DecoderPasses.HiddenStates(batch, Embed(batch, hooks), Layers, lastBlock ?? Layers - 1, Block, hooks);
 
     public FrozenPrefix Freeze(TokenBatch batch, int layer, int[] firstChanged, ForwardHooks? hooks = null) =>
-        DecoderPasses.Freeze(batch, Embed, Layers, layer, firstChanged, Block, hooks);
+        DecoderPasses.Freeze(batch, b => Embed(b, hooks), Layers, layer, firstChanged, Block, hooks);
 
     public Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null) =>
         DecoderPasses.Resume(prefix, Layers, residual, outputRows, Block, hooks);
 
-    // ids [B,T] → h₀ [B,T,C]
-    private Tensor Embed(TokenBatch batch)
+    // ids [B,T] → h₀ [B,T,C] (GPT-J has no position embedding: the TokenEmbedding hook sees h₀ itself)
+    private Tensor Embed(TokenBatch batch, ForwardHooks? hooks)
     {
         DecoderInputs.CheckBatch(batch, Config.Positions, Config.VocabSize);
-        return Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, batch.Batch, batch.Time);
+        return Hook(hooks, HookPoint.TokenEmbedding, 0, Ops.Embedding(parameters["transformer.wte.weight"], batch.Ids, batch.Batch, batch.Time));
     }
 
     // h [B,T,C] → [B,T,C], or over a subset of rows [n,C] → [n,C] (the last block of a resumed pass: [m,C]):
@@ -96,7 +96,7 @@ internal sealed class GptJModel : ICausalLanguageModel
         var k = Ops.RotaryEmbedding(rows.AttentionInput(l, "k", Project(a, p + "attn.k_proj.weight")), Config.Heads, Config.RotaryDim);
         var v = rows.AttentionInput(l, "v", Project(a, p + "attn.v_proj.weight"));
         var attended = rows.AttentionOutput(l, Ops.CausalSelfAttention(Ops.Concat(2, q, k, v), Config.Heads, mask));
-        var attnOut = Project(attended, p + "attn.out_proj.weight");
+        var attnOut = Hook(hooks, HookPoint.AttentionOut, l, Project(attended, p + "attn.out_proj.weight"));
 
         var m = Hook(hooks, HookPoint.MlpIn, l, rows.OutputRows(l, a));
         var hidden = Hook(hooks, HookPoint.MlpHidden, l, Project(m, p + "mlp.fc_in.weight", p + "mlp.fc_in.bias"));

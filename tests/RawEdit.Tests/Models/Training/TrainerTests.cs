@@ -1,4 +1,6 @@
+using RawEdit.Evaluation.World;
 using RawEdit.Models.Gpt2;
+using RawEdit.Models.Tokenization;
 using RawEdit.Models.Training;
 using RawEdit.Tensors;
 using RawEdit.Tensors.Autodiff;
@@ -75,23 +77,56 @@ internal class TrainerTests
     }
 
     [Test]
-    public void A_run_resumed_from_a_checkpoint_ends_bit_identical_to_an_uninterrupted_run()
+    public void A_run_resumed_from_a_checkpoint_ends_bit_identical_to_an_uninterrupted_run() =>
+        AssertResumedRunIsBitIdentical(seed => Gpt2Initializer.Random(Config, seed), Corpus, Options(), Subset(), interruptAt: 7, stepsInAll: null);
+
+    private static IEnumerable<string> PresetNames => TrainingPresets.All.Select(p => p.Name);
+
+    /// <summary>
+    /// Every preset (its world's corpus, its architecture, its training options with a 4-sequence batch so the test stays
+    /// short): 2 steps, checkpoint, a fresh trainer restored from it, 1 more step equals 3 steps in one go, bit for bit.
+    /// </summary>
+    [TestCaseSource(nameof(PresetNames))]
+    public void A_preset_run_resumed_from_a_checkpoint_continues_bit_identically(string name)
+    {
+        var preset = TrainingPresets.Find(name);
+        var corpus = WorldCorpus.Render(FactWorld.Generate(preset.World), Gpt2Tokenizer.Default);
+        var subset = new VocabularySubset(corpus.TokenIds, preset.Model.VocabSize);
+        AssertResumedRunIsBitIdentical(seed => Gpt2Initializer.Random(preset.Model, seed), corpus.Sequences, preset.Training with { BatchSequences = 4 },
+            subset, interruptAt: 2, stepsInAll: 3);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="stepsInAll"/> steps (null: to the end) straight, and again interrupted after
+    /// <paramref name="interruptAt"/> steps: checkpoint, a trainer on differently initialised weights restored from it,
+    /// the remaining steps. Every parameter must end bit-identical.
+    /// </summary>
+    private static void AssertResumedRunIsBitIdentical(Func<int, Gpt2Model> initialise, IReadOnlyList<int[]> sequences, TrainingOptions options,
+        VocabularySubset subset, int interruptAt, int? stepsInAll)
     {
         string dir = Directory.CreateTempSubdirectory("rawedit-train-").FullName;
         try
         {
-            var straight = Gpt2Initializer.Random(Config, seed: 3);
-            new LanguageModelTrainer(straight, Corpus, Options(), Subset()).Run(null);
+            void Prepare(Gpt2Model m) => subset.ZeroUnusedRows(m["transformer.wte.weight"]);
+            void Finish(LanguageModelTrainer t)
+            {
+                int end = stepsInAll ?? t.TotalSteps;
+                while (t.Step < end) t.TrainStep();
+            }
+            var straight = initialise(3);
+            Prepare(straight);
+            Finish(new LanguageModelTrainer(straight, sequences, options, subset));
 
-            var first = Gpt2Initializer.Random(Config, seed: 3);
-            var interrupted = new LanguageModelTrainer(first, Corpus, Options(), Subset());
-            for (int i = 0; i < 7; i++) interrupted.TrainStep();
+            var first = initialise(3);
+            Prepare(first);
+            var interrupted = new LanguageModelTrainer(first, sequences, options, subset);
+            for (int i = 0; i < interruptAt; i++) interrupted.TrainStep();
             TrainingCheckpoint.Save(interrupted, dir);
 
-            var resumed = new LanguageModelTrainer(Gpt2Initializer.Random(Config, seed: 99), Corpus, Options(), Subset());
+            var resumed = new LanguageModelTrainer(initialise(99), sequences, options, subset);
             TrainingCheckpoint.Restore(resumed, TrainingCheckpoint.Latest(dir)!);
-            Assert.That(resumed.Step, Is.EqualTo(7));
-            resumed.Run(null);
+            Assert.That(resumed.Step, Is.EqualTo(interruptAt));
+            Finish(resumed);
 
             foreach (var (name, tensor) in straight.Parameters)
                 Assert.That(resumed.Model[name].ToFloatArray(), Is.EqualTo(tensor.ToFloatArray()), name);
