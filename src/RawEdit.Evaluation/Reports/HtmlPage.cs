@@ -3,7 +3,7 @@ using System.Text;
 namespace RawEdit.Evaluation.Reports;
 
 /// <summary>The shell and style every RawEdit HTML report shares: one self-contained page, inline SVG, no scripts.</summary>
-public static class HtmlPage
+internal static class HtmlPage
 {
     /// <summary>A page up to and including &lt;body&gt;, to append the content to.</summary>
     public static StringBuilder Open(string title) => new StringBuilder()

@@ -7,7 +7,7 @@ namespace RawEdit.Evaluation.Reports;
 /// (<see cref="Min"/>) to <see cref="Color"/> (<see cref="Max"/>), with a colour bar. ROME's Figure 1 draws causal traces
 /// this way: tokens down, layers across. Emphasised rows get a trailing "*" (the subject tokens there).
 /// </summary>
-public sealed record SvgHeatMap(string Title, string XLabel, IReadOnlyList<string> RowLabels, IReadOnlyList<bool> Emphasised,
+internal sealed record SvgHeatMap(string Title, string XLabel, IReadOnlyList<string> RowLabels, IReadOnlyList<bool> Emphasised,
     IReadOnlyList<double[]> Values, double Min, double Max, string Color, string ScaleLabel, int CellWidth = 18, int CellHeight = 16)
 {
     private const int Left = 120, Top = 30, Bottom = 40, BarWidth = 12, BarGap = 14, Right = 70;

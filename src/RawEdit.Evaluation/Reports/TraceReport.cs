@@ -8,7 +8,7 @@ namespace RawEdit.Evaluation.Reports;
 /// p(target) per token and layer: hidden states, MLP, attention), and, for many prompts, the mean indirect effect per
 /// layer at each token role (Figure 2) with the peak layers.
 /// </summary>
-public static class TraceReport
+internal static class TraceReport
 {
     /// <summary>Heat-map colours of ROME's figures: purple hidden states, green MLP, red attention.</summary>
     private static string ColorOf(TraceKind kind) => kind switch

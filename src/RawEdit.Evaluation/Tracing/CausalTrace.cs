@@ -5,7 +5,7 @@ namespace RawEdit.Evaluation.Tracing;
 /// the noise samples; <see cref="Restored"/>[kind][t][l] is that probability in the corrupted run with (token t,
 /// layer l) restored from the clean run (for MLP and attention: the window of layers around l).
 /// </summary>
-public sealed record CausalTrace
+internal sealed record CausalTrace
 {
     public required string[] Tokens { get; init; }
     public required TokenSpan Subject { get; init; }

@@ -20,7 +20,7 @@ namespace RawEdit.Evaluation.Tracing;
 /// 1 + g·S … g·S + S are the S corrupted runs of restoration g (one noise draw each, the same draws for every g), so a
 /// restored state is the clean state of the same forward pass, as upstream's <c>trace_with_patch</c>.
 /// </summary>
-public sealed class CausalTracer
+internal sealed class CausalTracer
 {
     private readonly ICausalLanguageModel model;
     private readonly Gpt2Tokenizer tokenizer;

@@ -1,7 +1,7 @@
 namespace RawEdit.Evaluation.Tracing;
 
 /// <summary>Where a token sits relative to the subject: the positions ROME's Figure 2 averages the indirect effect over.</summary>
-public enum TokenRole
+internal enum TokenRole
 {
     BeforeSubject,
     FirstSubject,
@@ -13,7 +13,7 @@ public enum TokenRole
 }
 
 /// <summary>Assigns each prompt token one role.</summary>
-public static class TokenRoles
+internal static class TokenRoles
 {
     /// <summary>The roles averaged and plotted, in prompt order (tokens before the subject are left out, as in the paper).</summary>
     public static readonly TokenRole[] Averaged =

@@ -3,7 +3,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Evaluation.Tracing;
 
 /// <summary>The tokens [Start, End) of a prompt that spell its subject.</summary>
-public sealed record TokenSpan(int Start, int End)
+internal sealed record TokenSpan(int Start, int End)
 {
     public int Length => End - Start;
 

@@ -5,7 +5,7 @@ namespace RawEdit.Evaluation.Tracing;
 /// mean effect over its tokens of a role; then the mean over the prompts that have that role. The layer where the MLP
 /// trace peaks at the last subject token is where ROME edits.
 /// </summary>
-public sealed class TraceAverage
+internal sealed class TraceAverage
 {
     private readonly int layers;
     private readonly Dictionary<(TraceKind, TokenRole), double[]> sums = new();   // [L] summed per-prompt means

@@ -7,7 +7,7 @@ namespace RawEdit.Evaluation.Tracing;
 /// The JSON form of traces: per prompt its tokens, subject span, target, clean / corrupted p, and per kind the restored
 /// p and the indirect effect [token][layer]; for an average, the mean effect per kind, role and layer and the peak layers.
 /// </summary>
-public static class TraceJson
+internal static class TraceJson
 {
     public static string Render(string model, IReadOnlyList<CausalTrace> traces, TraceAverage? average)
     {

@@ -6,7 +6,7 @@ namespace RawEdit.Evaluation.Tracing;
 /// What a causal trace restores from the clean run (ROME, Meng et al. 2022, Fig. 1 a–c): the residual stream after one
 /// block, or the MLP outputs / the attention outputs of a window of blocks around it.
 /// </summary>
-public enum TraceKind
+internal enum TraceKind
 {
     HiddenState,
     Mlp,
@@ -14,7 +14,7 @@ public enum TraceKind
 }
 
 /// <summary>Names and hook points of the trace kinds.</summary>
-public static class TraceKinds
+internal static class TraceKinds
 {
     public static readonly TraceKind[] All = [TraceKind.HiddenState, TraceKind.Mlp, TraceKind.Attention];
 

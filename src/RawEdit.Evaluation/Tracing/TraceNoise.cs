@@ -8,7 +8,7 @@ namespace RawEdit.Evaluation.Tracing;
 /// The Gaussian noise that corrupts the subject in a causal trace. ROME sets its scale to 3σ, σ the standard deviation
 /// of the token-embedding entries over a sample of subjects (upstream's <c>collect_embedding_std</c>, noise level "s3").
 /// </summary>
-public static class TraceNoise
+internal static class TraceNoise
 {
     /// <summary>Upstream's multiple of σ.</summary>
     public const double StdMultiple = 3.0;

@@ -5,7 +5,7 @@ using RawEdit.Models.Tokenization;
 namespace RawEdit.Evaluation.Tracing;
 
 /// <summary>How to trace: noise draws, the MLP/attention window, the noise seed, and the noise scale (null: 3σ of the subjects' embeddings).</summary>
-public sealed record TraceSettings(int Samples = 10, int Window = 10, int Seed = 1, double? NoiseScale = null)
+internal sealed record TraceSettings(int Samples = 10, int Window = 10, int Seed = 1, double? NoiseScale = null)
 {
     /// <exception cref="ArgumentException">A count is not positive or the scale is negative.</exception>
     public void Validate()
@@ -17,13 +17,16 @@ public sealed record TraceSettings(int Samples = 10, int Window = 10, int Seed =
 }
 
 /// <summary>Traces prompts given as text: finds the subject's tokens, the target, draws the noise, and averages over datasets.</summary>
-public sealed class TraceSession
+internal sealed class TraceSession
 {
     private readonly Gpt2Tokenizer tokenizer;
     private readonly TraceSettings settings;
     private readonly CausalTracer tracer;
     private readonly int width, maxPositions;
 
+    /// <param name="model">The model traced.</param>
+    /// <param name="tokenizer">Its tokenizer (prompts, subjects and targets are given as text).</param>
+    /// <param name="settings">Samples, window and seed.</param>
     /// <param name="noiseScale">The noise's standard deviation (e.g. <see cref="TraceNoise.StdMultiple"/> × <see cref="TraceNoise.EmbeddingStd(ICausalLanguageModel, Gpt2Tokenizer, IEnumerable{string})"/>).</param>
     public TraceSession(ICausalLanguageModel model, Gpt2Tokenizer tokenizer, TraceSettings settings, double noiseScale)
     {

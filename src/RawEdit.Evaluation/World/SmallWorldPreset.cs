@@ -8,7 +8,7 @@ namespace RawEdit.Evaluation.World;
 /// to build the key and above it to read the value, and wide enough for twice tiny-world's facts plus running prose.
 /// The plan, the measured step time and the estimated training time are in weights/small-world/README.md.
 /// </summary>
-public static class SmallWorldPreset
+internal static class SmallWorldPreset
 {
     public const string Name = "small-world";
 

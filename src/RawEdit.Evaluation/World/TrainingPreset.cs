@@ -7,10 +7,10 @@ namespace RawEdit.Evaluation.World;
 /// A recipe <c>rawedit train --preset NAME</c> follows: the world, the architecture, the initialisation seed and the
 /// training settings. The same recipe, seed and thread count give the same weights bit for bit.
 /// </summary>
-public sealed record TrainingPreset(string Name, WorldOptions World, Gpt2Config Model, int InitSeed, TrainingOptions Training);
+internal sealed record TrainingPreset(string Name, WorldOptions World, Gpt2Config Model, int InitSeed, TrainingOptions Training);
 
 /// <summary>The presets the trainer knows.</summary>
-public static class TrainingPresets
+internal static class TrainingPresets
 {
     public static IReadOnlyList<TrainingPreset> All { get; } = [TinyWorldPreset.Preset, SmallWorldPreset.Preset];
 

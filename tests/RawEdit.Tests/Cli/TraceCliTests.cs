@@ -4,7 +4,7 @@ namespace RawEdit.Tests.Cli;
 
 /// <summary><c>rawedit trace</c> as a user runs it on the shipped tiny-world model.</summary>
 [TestFixture]
-public class TraceCliTests : TempFolderTest
+internal class TraceCliTests : TempFolderTest
 {
     [Test]
     public void One_prompt_prints_three_tables_and_writes_json_and_an_html_page_with_heat_maps()

@@ -8,7 +8,7 @@ namespace RawEdit.Tests.Evaluation.Tracing;
 
 /// <summary>Causal tracing's properties on the random GPT-2 (CPU): what restoring must give back, batching, bad inputs.</summary>
 [TestFixture]
-public class CausalTraceBehaviourTests
+internal class CausalTraceBehaviourTests
 {
     private static readonly ICausalLanguageModel Model = ModelCheckpoint.LoadOnDefaultBackend(TestPaths.Goldens("gpt2-random")).Model;
     private static readonly int[] Ids = [17, 402, 88, 391, 5, 760, 12, 999];

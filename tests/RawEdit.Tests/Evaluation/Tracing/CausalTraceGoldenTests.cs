@@ -16,7 +16,7 @@ namespace RawEdit.Tests.Evaluation.Tracing;
 [TestFixture("cpu")]
 [TestFixture("ilgpu-cpu")]
 [TestFixture("cuda")]
-public class CausalTraceGoldenTests(string device) : DeviceFixture(device)
+internal class CausalTraceGoldenTests(string device) : DeviceFixture(device)
 {
     private const double ProbabilityTolerance = 1e-4, EffectTolerance = 1e-7;
 

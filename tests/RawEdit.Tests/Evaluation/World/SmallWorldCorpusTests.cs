@@ -5,7 +5,7 @@ namespace RawEdit.Tests.Evaluation.World;
 
 /// <summary>The small-world preset's corpus: prose passages and prose-prefixed facts within the preset's sequence length.</summary>
 [TestFixture]
-public class SmallWorldCorpusTests
+internal class SmallWorldCorpusTests
 {
     private static readonly FactWorld World = FactWorld.Generate(WorldOptions.SmallWorld);
     private static readonly WorldCorpus Corpus = WorldCorpus.Render(World, Gpt2Tokenizer.Default);
