@@ -13,6 +13,9 @@ public sealed class AppliedEdit(IReadOnlyList<(Tensor Weight, Tensor Original)> 
 
     public bool Reverted { get; private set; }
 
+    /// <summary>Each changed weight with its copy from before the change, in the order they were changed.</summary>
+    public IEnumerable<(Tensor Weight, Tensor Original)> Originals => saved;
+
     public void Revert()
     {
         if (Reverted) return;
