@@ -133,10 +133,12 @@ public sealed record MendHyperParameters
 
     /// <summary>
     /// The embedded default model: upstream's network and loss weights, with steps sized for a CPU run
-    /// (upstream's lr 1e-6 over a million iterations would take days here). Measured: 2,000 examples (12 min on one
-    /// thread) give held-out ES 94.5 / PS 93.6 / NS 91.1 (unedited NS 100); the validation loss still fluctuates
-    /// between checks (0.098, 0.121, 0.153, 0.082), and 200 or 400 examples traded ES against NS (95 / 87, 82.5 / 95).
-    /// The editor so trained ships in weights/tiny-world/mend.
+    /// (upstream's lr 1e-6 over a million iterations would take days here). Measured with upstream's optimiser set-up
+    /// (edit_lr_optimizer outer): 2,000 examples (14 min on one thread of a loaded machine) give held-out ES 94.2 /
+    /// PS 92.0 / NS 96.1 (unedited NS 100), best validation loss 0.060 at 1,501 (checks: 0.084, 0.088, 0.060, 0.062).
+    /// With α under its own Adam(lr_lr) ("separate", before issue 24): ES 94.5 / PS 93.6 / NS 91.1, validation loss
+    /// 0.098, 0.121, 0.153, 0.082; 200 or 400 examples traded ES against NS (95 / 87, 82.5 / 95).
+    /// The editor trained with these settings ships in weights/tiny-world/mend.
     /// </summary>
     public static MendHyperParameters TinyWorld => new()
     {
