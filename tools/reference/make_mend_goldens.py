@@ -40,7 +40,7 @@ HPARAMS = {
     "rank": 16, "n_hidden": 1, "accumulate_bs": 2, "grad_clip": 0.5, "edit_lr_optimizer": "outer",
 }
 INIT_SEED = 20240614
-REQUEST_SEED = 20240615
+REQUEST_SEED = 20240616
 PAD = 1023
 
 
