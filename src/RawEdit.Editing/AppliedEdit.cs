@@ -16,6 +16,9 @@ public sealed class AppliedEdit
     /// <summary>Whether <see cref="Revert"/> has run.</summary>
     public bool Reverted { get; private set; }
 
+    /// <summary>Each changed weight with its copy from before the change, in the order they were changed.</summary>
+    internal IEnumerable<(Tensor Weight, Tensor Original)> Originals => saved;
+
     /// <summary>Restores the weights as they were before the edit (a second call does nothing).</summary>
     public void Revert()
     {

@@ -7,7 +7,7 @@ namespace RawEdit.Models;
 
 /// <summary>
 /// A GPT-2 or GPT-J model ready to use: the network, its tokenizer, where it came from and how it was stored (which
-/// decides how <see cref="Save"/> writes it). Made by <see cref="ModelLocator.Load"/>. Edits change its weights in
+/// decides how an edited copy is saved: <c>EditedModelSaver.Save</c> in RawEdit.Editing). Made by <see cref="ModelLocator.Load"/>. Edits change its weights in
 /// place; an edit's handle reverts them.
 /// </summary>
 public sealed class LoadedModel
@@ -56,19 +56,5 @@ public sealed class LoadedModel
         if (ids.Length == 0) throw new ArgumentException("the prompt is empty", nameof(prompt));
         var generated = TextGenerator.Generate(Model, [ids], new GenerationOptions(maxNewTokens, topK, seed))[0];
         return Tokenizer.Decode(generated);
-    }
-
-    /// <summary>
-    /// Saves the model, as it is now, in Hugging Face layout (config.json + model.safetensors, in the precision each
-    /// tensor was loaded in) to <paramref name="folder"/>, with <paramref name="metadata"/> in the safetensors header.
-    /// Each file is written to a temporary name and renamed, so a crash leaves the old file or the new one.
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="folder"/> is the folder the model was loaded from.</exception>
-    public void Save(string folder, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        string target = Path.GetFullPath(folder);
-        if (target.TrimEnd('/', '\\') == Source.TrimEnd('/', '\\'))
-            throw new ArgumentException($"refusing to save over the model's own folder {Source}: edits never overwrite their input", nameof(folder));
-        ModelCheckpoint.Save(Model, target, Layout, StoredTypes, metadata);
     }
 }

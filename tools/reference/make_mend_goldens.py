@@ -4,8 +4,10 @@
 
 On gpt2-random, editing both MLP matrices of the last three blocks (6 matrices, 2 shapes, 3 modes each):
   init.*      editor parameters at start (U = 0, V ~ N(0,1) from torch.Generator seed, b 0, s 1, t 0), edit_lrs
-  step{1,2}.grad.*   accumulated gradients before clipping (accumulate_bs examples per step)
-  step{1,2}.after.*  parameters after the clip and both Adam steps
+  step{1,2}.grad.*   accumulated gradients before clipping (upstream's windows: accumulate_bs + 1 examples
+                     in the first step, accumulate_bs in the second; each gradient divided by accumulate_bs)
+  step{1,2}.after.*  parameters after the clip and the Adam steps as upstream's trainer.py makes them: Adam(lr)
+                     over the networks and edit_lrs, then Adam(lr_lr) over edit_lrs with the cleared gradient
   step{1,2}.stats.*  Welford state after the step (mean, M2; count in the manifest)
   eval.*      one more request, editor in eval mode after step 2: the captured u and d per matrix,
               the editor's outputs u', d' and the weight change alpha * sum_i u'_i d'_i^T
@@ -34,11 +36,11 @@ MODEL_DIR = os.path.join(GOLDENS, "gpt2-random")
 OUT = os.path.join(GOLDENS, "mend-random")
 
 HPARAMS = {
-    "edit_lr": 1e-3, "lr": 1e-3, "lr_lr": 1e-2, "cedit": 0.1, "cloc": 1.0,
-    "rank": 16, "n_hidden": 1, "accumulate_bs": 2, "grad_clip": 0.5,
+    "edit_lr": 1e-3, "lr": 3e-4, "lr_lr": 1e-2, "cedit": 0.1, "cloc": 1.0,
+    "rank": 16, "n_hidden": 1, "accumulate_bs": 2, "grad_clip": 0.5, "edit_lr_optimizer": "outer",
 }
 INIT_SEED = 20240614
-REQUEST_SEED = 20240615
+REQUEST_SEED = 20240616
 PAD = 1023
 
 
@@ -68,14 +70,16 @@ def main():
     inner = [f"h.{l}.mlp.{m}.weight" for l in range(n_layer - 3, n_layer) for m in ("c_fc", "c_proj")]
     mend = mend_ref.Mend(model, inner, HPARAMS["rank"], HPARAMS["n_hidden"], HPARAMS["edit_lr"], INIT_SEED)
     rng = np.random.Generator(np.random.PCG64(REQUEST_SEED))
-    examples = [request(rng, model.cfg.vocab_size) for _ in range(5)]
+    examples = [request(rng, model.cfg.vocab_size) for _ in range(6)]
 
     tensors, manifest_steps = {}, []
     for name, p in mend.all_parameters():
         tensors["init." + name] = as_f32(p)
-    opt = mend_ref.Adam([p for _, p in mend.net_parameters()], HPARAMS["lr"])
+    opt = mend_ref.Adam([p for _, p in mend.all_parameters()], HPARAMS["lr"])   # outer_parameters(): networks + edit_lrs
     lr_opt = mend_ref.Adam([mend.edit_lrs], HPARAMS["lr_lr"])
-    for step, batch in ((1, examples[0:2]), (2, examples[2:4])):
+    windows = ((1, [0, 1, 2]), (2, [3, 4]))
+    for step, members in windows:
+        batch = [examples[i] for i in members]
         logs, raw, norm, clipped = mend_ref.train_step(model, mend, batch, HPARAMS, opt, lr_opt, PAD)
         for (name, p), g in zip(mend.all_parameters(), raw):
             tensors[f"step{step}.grad.{name}"] = as_f32(g)
@@ -87,10 +91,10 @@ def main():
             for stat in ("u_mean", "v_mean", "u_s", "v_s"):
                 tensors[f"step{step}.stats.{key}.{stat}"] = getattr(net, stat).to(torch.float32).numpy()
             counts[key] = net.k
-        manifest_steps.append({"step": step, "examples": [2 * (step - 1), 2 * (step - 1) + 1], "losses": logs,
+        manifest_steps.append({"step": step, "examples": members, "losses": logs,
                                "grad_norm_float64": norm, "clipped": clipped, "stats_count": counts})
 
-    factors, _ = mend_ref.gradient_factors(model, mend, examples[4]["inner"], PAD)
+    factors, _ = mend_ref.gradient_factors(model, mend, examples[5]["inner"], PAD)
     with torch.no_grad():
         deltas = mend_ref.delta_weights(model, mend, factors, training=False)
     for i, n in enumerate(inner):
@@ -114,7 +118,7 @@ def main():
                       "outer": {"ids": e["outer"][0], "target_starts": e["outer"][1]},
                       "loc": e["loc"]} for e in examples],
         "steps": manifest_steps,
-        "eval_example": 4,
+        "eval_example": 5,
         "eval_rows": {("transformer." + n): int(factors[n][0].shape[0]) for n in inner},
         "definitions": {
             "parameter names": "{in}x{out}.layers.{i}.{u|v|bias|mode_scale|mode_shift}; edit_lrs [n_matrices] in inner_params order",

@@ -250,7 +250,7 @@ class Adam:
 
 
 def train_step(model, mend, examples, hp, opt, lr_opt, pad_id):
-    """Accumulate len(examples) examples (gradients / accumulate_bs), clip, step. Returns logs and raw grads."""
+    """Accumulate len(examples) examples (gradients / accumulate_bs), clip, step as upstream. Returns logs and raw grads."""
     params = [p for _, p in mend.all_parameters()]
     for p in params:
         p.requires_grad_(True)
@@ -270,6 +270,8 @@ def train_step(model, mend, examples, hp, opt, lr_opt, pad_id):
     coef = hp["grad_clip"] / (norm + 1e-6)
     if coef < 1:
         acc = [a * coef for a in acc]
-    opt.step(acc[:-1])
-    lr_opt.step(acc[-1:])
+    # Upstream (trainer.py): opt = Adam(lr) over outer_parameters() = the networks and edit_lrs (the last entry);
+    # opt.step(), opt.zero_grad(), then lr_opt.step() over edit_lrs, whose gradient opt.zero_grad() has just cleared.
+    opt.step(acc)
+    lr_opt.step([torch.zeros_like(acc[-1])])
     return logs, raw, norm, coef < 1

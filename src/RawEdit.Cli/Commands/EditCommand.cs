@@ -5,14 +5,19 @@ using RawEdit.Editing;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
+using RawEdit.Editing.Saving;
+using RawEdit.Evaluation.Saving;
 using RawEdit.Models;
+using RawEdit.Models.Checkpoints;
 
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit edit --model M --method rome|r-rome|p-rome|memit|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] [--editor E] --out M2 [--report REPORT.json]</c>.
+/// <c>rawedit edit --model M --method rome|r-rome|p-rome|memit|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] [--editor E] --out M2 [--save-dtype same|f32|f16|bf16] [--report REPORT.json]</c>.
 /// ROME and MEND requests are applied in order, each computed on the model as edited so far (as upstream's apply_rome_to_model);
-/// MEMIT edits all requests in one batch (apply_memit_to_model).
+/// MEMIT edits all requests in one batch (apply_memit_to_model). The save reports how much of each edited weight's
+/// update its storage dtype keeps, then the model is read back and each request's target probability is scored on it
+/// beside the in-memory score.
 /// </summary>
 internal static class EditCommand
 {
@@ -30,36 +35,47 @@ internal static class EditCommand
         var output = new Option<string>("--out") { Description = "Folder for the edited model", Required = true };
         var report = new Option<string?>("--report") { Description = "Write the edit's figures (|Δ| per edited matrix, norms, losses) as JSON" };
         var editor = new Option<string?>("--editor") { Description = "MEND editor (rawedit mend-train --out), for --method mend" };
-        var command = new Command("edit", "Edit facts in a model and save the edited model") { model, method, requests, hparams, stats, templates, seed, output, report, editor };
+        var saveDType = SavePrecisionOutput.Option();
+        var command = new Command("edit", "Edit facts in a model and save the edited model") { model, method, requests, hparams, stats, templates, seed, output, report, editor, saveDType };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string methodName = parse.GetValue(method)!;
             var options = new Options(methodName, parse.GetValue(hparams), parse.GetValue(stats), parse.GetValue(templates), parse.GetValue(seed), parse.GetValue(editor));
             if (methodName is not ("memit" or "mend")) ParseMethod(methodName);
+            var storage = SaveDTypes.Parse(parse.GetValue(saveDType));
             var loaded = ModelLocator.Load(parse.GetValue(model)!);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
             if (outDir.TrimEnd('/') == loaded.Source.TrimEnd('/')) throw new ArgumentException("--out must differ from the input model: edits never overwrite their input");
             var requestList = EditRequestReader.ReadFile(parse.GetValue(requests)!);
 
-            var figures = methodName switch
+            var applied = new List<AppliedEdit>();
+            object figures = methodName switch
             {
-                "memit" => Memit(loaded, requestList, options),
-                "mend" => new { method = "mend", model = loaded.Source, editor = options.Editor, edits = MendEditRun.Apply(loaded, options.Editor, requestList) },
-                _ => Rome(loaded, requestList, options),
+                "memit" => Memit(loaded, requestList, options, applied),
+                "mend" => new { method = "mend", model = loaded.Source, editor = options.Editor, edits = MendEditRun.Apply(loaded, options.Editor, requestList, applied) },
+                _ => Rome(loaded, requestList, options, applied),
             };
-            // Saved in the layout and precision it came in, with the method and edit count in its metadata.
-            ModelCheckpoint.Save(loaded.Model, outDir, loaded.Layout, loaded.StoredTypes,
+            // Saved in the layout it came in and the chosen precision, with the method and edit count in its metadata.
+            var saved = EditedModelSaver.Save(loaded, PristineWeights.FromApplied(loaded.Model, applied), outDir, storage,
                 new Dictionary<string, string> { ["rawedit.method"] = methodName, ["rawedit.edits"] = requestList.Count.ToString() });
-            if (parse.GetValue(report) is { } reportPath)
-                AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"saved the edited model to {outDir}");
+            SavePrecisionOutput.Print(saved);
+            var check = SavedEditCheck.Run(loaded.Model, outDir, loaded.Tokenizer, requestList);
+            SavePrecisionOutput.Print(check);
+            if (parse.GetValue(report) is { } reportPath)
+            {
+                var json = JsonSerializer.SerializeToNode(figures)!.AsObject();
+                json["save"] = SavePrecisionOutput.Json(saved);
+                json["saved_model_check"] = SavePrecisionOutput.Json(check);
+                AtomicFile.WriteAllText(reportPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }
             return 0;
         }));
         return command;
     }
 
     /// <summary>Each request edited and applied in turn; the report lists one record per edit.</summary>
-    private static object Rome(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o)
+    private static object Rome(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o, List<AppliedEdit> applied)
     {
         var mode = ParseMethod(o.Method);
         var h = EditSetup.RomeHparams(loaded, o.Hparams);
@@ -70,7 +86,7 @@ internal static class EditCommand
         {
             var clock = Stopwatch.StartNew();
             var result = RomeEditor.Compute(loaded.Model, loaded.Tokenizer, request, contexts, h, mode, moment);
-            result.Edit.ApplyTo(loaded.Model);
+            applied.Add(result.Edit.ApplyTo(loaded.Model));
             records.Add(new
             {
                 case_id = request.CaseId, subject = request.Subject, prompt = request.Prompt, target_new = request.TargetNew,
@@ -90,7 +106,7 @@ internal static class EditCommand
     }
 
     /// <summary>All requests in one MEMIT batch; the report gives |Δ| per edited layer and each request's z optimisation.</summary>
-    private static object Memit(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o)
+    private static object Memit(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o, List<AppliedEdit> applied)
     {
         var clock = Stopwatch.StartNew();
         var h = EditSetup.MemitHparams(loaded, o.Hparams);
@@ -101,7 +117,7 @@ internal static class EditCommand
             {
                 if (p.Stage != EditStage.TargetValues || p.Done % 100 == 0) Console.Error.WriteLine(p.Message);
             }));
-        result.Edit.ApplyTo(loaded.Model);
+        applied.Add(result.Edit.ApplyTo(loaded.Model));
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var layer in result.Layers)
             Console.WriteLine($"layer {layer.Layer}: {layer.Delta.WeightName}  |Δ| {layer.Delta.NormalizedMagnitude:E3}  ‖ΔW‖_F {layer.Delta.Frobenius:G4}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RawEdit.Editing;
 using RawEdit.Editing.Mend;
 using RawEdit.Editing.Requests;
 using RawEdit.Models;
@@ -8,7 +9,7 @@ namespace RawEdit.Cli.Commands;
 /// <summary><c>rawedit edit --method mend --editor E</c>: each request edited by the editor on the model as edited so far.</summary>
 internal static class MendEditRun
 {
-    public static List<object> Apply(LoadedModel loaded, string? editorPath, IReadOnlyList<EditRequest> requests)
+    public static List<object> Apply(LoadedModel loaded, string? editorPath, IReadOnlyList<EditRequest> requests, List<AppliedEdit> applied)
     {
         var editor = MendEditorFile.Load(editorPath ?? throw new ArgumentException("--method mend needs --editor (a folder made by rawedit mend-train)"), loaded.Model);
         var records = new List<object>();
@@ -16,7 +17,7 @@ internal static class MendEditRun
         {
             var clock = Stopwatch.StartNew();
             var edit = editor.Compute(loaded.Model, [MendEditMethod.EditSequence(loaded.Tokenizer, request)]);
-            edit.ApplyTo(loaded.Model);
+            applied.Add(edit.ApplyTo(loaded.Model));
             records.Add(new
             {
                 case_id = request.CaseId, subject = request.Subject, prompt = request.Prompt, target_new = request.TargetNew,

@@ -1,15 +1,20 @@
 using System.CommandLine;
 using RawEdit.Evaluation.Datasets;
 using RawEdit.Evaluation.Downstream;
+using RawEdit.Evaluation.Mend;
+using RawEdit.Evaluation.Saving;
 using RawEdit.Evaluation.Sequential;
 using RawEdit.Models;
+using RawEdit.Models.Checkpoints;
 
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
 /// <c>rawedit sequential --model M --method rome|r-rome|p-rome|memit|mend [--editor E] --data F --edits N --eval-every K --out RUN [--resume] …</c>:
 /// N single edits in order on one model, never restored, journaled in RUN so that <c>--resume</c> continues a
-/// stopped run to the same weights bit for bit. Ctrl-C stops after the current edit.
+/// stopped run to the same weights bit for bit. Ctrl-C stops after the current edit. The final model is saved as
+/// --save-dtype says, with what its storage keeps of each update in RUN/save-precision.json, and the run's edits are
+/// re-scored on the model read back from RUN/model.
 /// </summary>
 internal static class SequentialCommand
 {
@@ -34,10 +39,11 @@ internal static class SequentialCommand
         var guard = new Option<string>("--guard") { Description = "Disabling-edit guard: off | flag | refuse", DefaultValueFactory = _ => "off" };
         var guardRatio = new Option<double>("--guard-ratio") { Description = "Flag an edit whose |Δ| exceeds this multiple of the running median", DefaultValueFactory = _ => 10 };
         var guardEntropy = new Option<double>("--guard-entropy") { Description = "Flag an edit whose post-edit probe entropy (normalised) falls below this", DefaultValueFactory = _ => 0.5 };
+        var saveDType = SavePrecisionOutput.Option();
         var command = new Command("sequential", "Apply many single edits one after another and watch for forgetting and collapse")
         {
             model, method, data, edits, evalEvery, output, resume, hparams, stats, editor, templates, seed, probePrompts, probeTokens,
-            glue, glueExamples, guard, guardRatio, guardEntropy,
+            glue, glueExamples, guard, guardRatio, guardEntropy, saveDType,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -45,6 +51,7 @@ internal static class SequentialCommand
             var methodOptions = new EditMethods.Options(parse.GetValue(hparams), parse.GetValue(stats), parse.GetValue(templates), parse.GetValue(seed),
                 parse.GetValue(editor) is { } e ? Path.GetFullPath(e) : null);
             EditMethods.Check(methodName, methodOptions); // an unknown method, or MEND without an editor, fails before the model loads
+            var storage = SaveDTypes.Parse(parse.GetValue(saveDType));
             var guardOptions = new GuardOptions(ParseGuard(parse.GetValue(guard)!), parse.GetValue(guardRatio), parse.GetValue(guardEntropy));
             string dataPath = Path.GetFullPath(parse.GetValue(data)!);
             var dataset = EditCaseReader.ReadFile(dataPath);
@@ -67,7 +74,7 @@ internal static class SequentialCommand
             };
             // Everything that can refuse the input is checked before the run folder is touched.
             var downstream = glueDir is null ? null : DownstreamSuite.Load(glueDir, settings.GlueExamples);
-            var runner = new SequentialRunner(loaded, editMethod, dataset.Cases, settings, runDir, downstream);
+            var runner = new SequentialRunner(loaded, editMethod, dataset.Cases, settings, runDir, downstream, storage);
             PrepareRunFolder(runDir, settings, parse.GetValue(resume));
 
             using var cancel = new CancellationTokenSource();
@@ -80,11 +87,25 @@ internal static class SequentialCommand
                 Console.WriteLine(outcome.Completed
                     ? $"done: {outcome.EditsDone} edits; final weights in {outcome.SavedModel}; rawedit report {runDir}"
                     : $"stopped after {outcome.EditsDone} of {outcome.Total} edits; the journal is consistent: run the same command with --resume to continue");
+                if (outcome.Saved is { } saved) ReportSave(loaded, saved, dataset.Cases.Take(settings.Edits).Select(MendCases.Request).ToList(), runDir);
             }
             finally { Console.CancelKeyPress -= stop; }
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The save's precision line, then the edits' target probabilities re-scored on the saved model (a summary line); both to RUN/save-precision.json.</summary>
+    private static void ReportSave(LoadedModel loaded, Editing.Saving.SaveReport saved, IReadOnlyList<Editing.Requests.EditRequest> requests, string runDir)
+    {
+        SavePrecisionOutput.Print(saved);
+        var check = SavedEditCheck.Run(loaded.Model, saved.Folder, loaded.Tokenizer, requests);
+        double largestDrop = check.Max(s => s.InMemoryProbability - s.SavedProbability);
+        Console.WriteLine($"saved-model check over {check.Count} edit prompts: mean target probability in memory {check.Average(s => s.InMemoryProbability):F4}, " +
+                          $"as saved {check.Average(s => s.SavedProbability):F4} (largest drop {largestDrop:F4})");
+        var json = SavePrecisionOutput.Json(saved);
+        json["saved_model_check"] = SavePrecisionOutput.Json(check);
+        AtomicFile.WriteAllText(Path.Combine(runDir, "save-precision.json"), json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>A new run writes run.json; --resume requires one with the same settings (a larger --edits updates it).</summary>

@@ -18,11 +18,15 @@ internal sealed record MendTrainingProgress(int Iteration, int MaxIterations, Me
 /// <summary>
 /// MEND training (trainer.py:208-302): per example, edit the model with the editor's ΔW and take
 ///   L = cedit·NLL(edited model, edit_outer) + cloc·KL(p_pre ‖ p_post)(loc),
-/// back-propagated through W + ΔW into the editor. Gradients are summed over accumulate_bs examples (each
-/// divided by accumulate_bs), clipped to grad_clip in global norm, then Adam(lr) steps the networks and a
-/// separate Adam(lr_lr) the edit steps α. An iteration is one example; validation every val_every iterations
-/// on the first val_steps validation examples, early stop after early_stop_patience iterations without a
-/// better validation loss, at most max_iters iterations.
+/// back-propagated through W + ΔW into the editor. Gradients are summed over a window of examples (each divided by
+/// accumulate_bs), clipped to grad_clip in global norm, then Adam(lr) steps the networks and the edit steps α
+/// (<see cref="EditLrOptimizer.Outer"/>, upstream's outer_parameters(); <see cref="EditLrOptimizer.Separate"/>: α by its
+/// own Adam(lr_lr) instead). Windows are upstream's: trainer.py steps when global_iter &gt; 0 and global_iter %
+/// accumulate_bs == 0, so the first window holds accumulate_bs + 1 examples (iterations 0..accumulate_bs) and every
+/// later one accumulate_bs. An iteration is one example; validation every val_every iterations on the first val_steps
+/// validation examples, early stop after early_stop_patience iterations without a better validation loss; training
+/// stops at the first update at or past max_iters examples (upstream processes exactly max_iters and drops the
+/// unfinished window's gradient).
 /// </summary>
 internal sealed class MendTrainer
 {
@@ -39,18 +43,24 @@ internal sealed class MendTrainer
         this.train = train;
         this.validation = validation;
         var adam = new AdamWOptions(WeightDecay: 0);
-        NetworkOptimizer = new AdamW(editor.NetworkParameters().Select(p => new OptimizedParameter(p.Name, p.Value, Decay: false)), adam);
-        StepOptimizer = new AdamW([new OptimizedParameter("edit_lrs", editor.EditLearningRates, Decay: false)], adam);
+        bool outer = editor.Hparams.EditLrOptimizer == EditLrOptimizer.Outer;
+        var networks = editor.NetworkParameters().Select(p => new OptimizedParameter(p.Name, p.Value, Decay: false));
+        var steps = new OptimizedParameter("edit_lrs", editor.EditLearningRates, Decay: false);
+        NetworkOptimizer = new AdamW(outer ? networks.Append(steps) : networks, adam);
+        // Upstream's Adam(lr_lr) sees only cleared gradients under Outer and never moves α: it is not built.
+        StepOptimizer = outer ? null : new AdamW([steps], adam);
     }
 
     public ICausalLanguageModel Model { get; }
     public MendEditor Editor { get; }
     public MendHyperParameters Hparams => Editor.Hparams;
+    /// <summary>Adam(lr) over the networks, and over the edit steps α under <see cref="EditLrOptimizer.Outer"/> (upstream's opt).</summary>
     public AdamW NetworkOptimizer { get; }
-    public AdamW StepOptimizer { get; }
+    /// <summary>Adam(lr_lr) over α under <see cref="EditLrOptimizer.Separate"/>; null under Outer.</summary>
+    public AdamW? StepOptimizer { get; }
     public int TrainingExamples => train.Count;
 
-    /// <summary>Examples trained on so far (a multiple of accumulate_bs).</summary>
+    /// <summary>Examples trained on so far: 0, then accumulate_bs·k + 1 after the k-th update.</summary>
     public int Iteration { get; internal set; }
     public double BestValidationLoss { get; internal set; } = double.PositiveInfinity;
     public int BestIteration { get; internal set; }
@@ -105,18 +115,22 @@ internal sealed class MendTrainer
         double norm = GradientClipping.ClipGlobalNorm(Editor.Parameters().Select(p => p.Value), Hparams.GradClip);
         if (!double.IsFinite(norm)) throw new InvalidOperationException($"MEND gradient norm became {norm} at iteration {Iteration}");
         NetworkOptimizer.Update(Hparams.Lr);
-        StepOptimizer.Update(Hparams.LrLr);
+        StepOptimizer?.Update(Hparams.LrLr);
         NetworkOptimizer.ZeroGrad();
-        StepOptimizer.ZeroGrad();
+        StepOptimizer?.ZeroGrad();
         return norm;
     }
 
-    /// <summary>accumulate_bs examples in the training order, then one update.</summary>
+    /// <summary>Examples in the window that starts at <paramref name="iteration"/>: accumulate_bs + 1 for the first (upstream's iterations 0..accumulate_bs), else accumulate_bs.</summary>
+    public int WindowAt(int iteration) => iteration == 0 ? Hparams.AccumulateBs + 1 : Hparams.AccumulateBs;
+
+    /// <summary>One window of examples in the training order (<see cref="WindowAt"/>), then one update.</summary>
     public (MendLoss Loss, double GradientNorm) TrainStep()
     {
         var losses = new List<MendLoss>();
-        for (int i = 0; i < Hparams.AccumulateBs; i++) losses.Add(Accumulate(train[ExampleAt(Iteration + i)]));
-        Iteration += Hparams.AccumulateBs;
+        int window = WindowAt(Iteration);
+        for (int i = 0; i < window; i++) losses.Add(Accumulate(train[ExampleAt(Iteration + i)]));
+        Iteration += window;
         double norm = Update();
         return (new MendLoss(losses.Average(l => l.Total), losses.Average(l => l.Edit), losses.Average(l => l.Locality)), norm);
     }
@@ -166,11 +180,12 @@ internal sealed class MendTrainer
         MendLoss? smoothed = null;
         while (!Finished && !cancel.IsCancellationRequested)
         {
+            int window = WindowAt(Iteration);
             var (loss, norm) = TrainStep();
             smoothed = smoothed is null ? loss : new MendLoss(0.95 * smoothed.Total + 0.05 * loss.Total,
                 0.95 * smoothed.Edit + 0.05 * loss.Edit, 0.95 * smoothed.Locality + 0.05 * loss.Locality);
             MendValidation? validated = null;
-            bool due = Iteration / Hparams.ValEvery > (Iteration - Hparams.AccumulateBs) / Hparams.ValEvery || Iteration >= Hparams.MaxIters;
+            bool due = Iteration / Hparams.ValEvery > (Iteration - window) / Hparams.ValEvery || Iteration >= Hparams.MaxIters;
             if (due)
             {
                 validated = Validate();

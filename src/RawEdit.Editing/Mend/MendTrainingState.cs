@@ -1,6 +1,7 @@
 using System.Globalization;
 using RawEdit.Models.Checkpoints;
 using RawEdit.Tensors;
+using RawEdit.Tensors.Optim;
 
 namespace RawEdit.Editing.Mend;
 
@@ -15,13 +16,13 @@ internal static class MendTrainingState
 
     public static void Save(MendTrainer trainer, string path)
     {
-        var moments = trainer.NetworkOptimizer.Moments.Concat(trainer.StepOptimizer.Moments)
+        var moments = Optimizers(trainer).SelectMany(o => o.Moments)
             .SelectMany(m => new[] { MendEditorFile.Float32("adam.m." + m.Name, m.M), MendEditorFile.Float32("adam.v." + m.Name, m.V) });
         MendEditorFile.Save(trainer.Editor, trainer.Model, path, moments, new Dictionary<string, string>
         {
             ["iteration"] = Text(trainer.Iteration),
             ["network_steps"] = Text(trainer.NetworkOptimizer.Step),
-            ["edit_lr_steps"] = Text(trainer.StepOptimizer.Step),
+            ["edit_lr_steps"] = Text(trainer.StepOptimizer?.Step ?? 0),
             ["best_validation_loss"] = trainer.BestValidationLoss.ToString("R", CultureInfo.InvariantCulture),
             ["best_iteration"] = Text(trainer.BestIteration),
             ["training_examples"] = Text(trainer.TrainingExamples),
@@ -45,17 +46,20 @@ internal static class MendTrainingState
             Copy(from.InputStatistics, network.InputStatistics);
             Copy(from.GradientStatistics, network.GradientStatistics);
         }
-        foreach (var (name, m, v) in trainer.NetworkOptimizer.Moments.Concat(trainer.StepOptimizer.Moments))
+        foreach (var (name, m, v) in Optimizers(trainer).SelectMany(o => o.Moments))
         {
             m.CopyFrom(Tensor.FromArray(MendEditorFile.Read(file, "adam.m." + name, m.Length, path), m.Shape));
             v.CopyFrom(Tensor.FromArray(MendEditorFile.Read(file, "adam.v." + name, v.Length, path), v.Shape));
         }
         trainer.NetworkOptimizer.Step = Number(file, "network_steps", path);
-        trainer.StepOptimizer.Step = Number(file, "edit_lr_steps", path);
+        if (trainer.StepOptimizer is { } steps) steps.Step = Number(file, "edit_lr_steps", path);
         trainer.Iteration = Number(file, "iteration", path);
         trainer.BestIteration = Number(file, "best_iteration", path);
         trainer.BestValidationLoss = double.Parse(file.Metadata["best_validation_loss"], CultureInfo.InvariantCulture);
     }
+
+    private static IEnumerable<AdamW> Optimizers(MendTrainer trainer) =>
+        trainer.StepOptimizer is null ? [trainer.NetworkOptimizer] : [trainer.NetworkOptimizer, trainer.StepOptimizer];
 
     private static void Copy(RunningStatistics from, RunningStatistics to)
     {

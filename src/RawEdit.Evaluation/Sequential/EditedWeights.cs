@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using RawEdit.Editing;
+using RawEdit.Editing.Saving;
 using RawEdit.Models;
 using RawEdit.Tensors;
 
@@ -21,6 +22,9 @@ internal sealed class EditedWeights
     }
 
     public IEnumerable<string> Names => weights.Select(w => w.Name);
+
+    /// <summary>The pristine copies, for measuring what a save keeps of the run's updates (no copy is made).</summary>
+    public PristineWeights Pristine => new(weights.ToDictionary(w => w.Name, w => w.Pristine));
 
     public Dictionary<string, double> DistanceFromOriginal() => weights.ToDictionary(w => w.Name, w =>
     {

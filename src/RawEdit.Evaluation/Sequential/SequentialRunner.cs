@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using RawEdit.Editing;
 using RawEdit.Editing.Requests;
+using RawEdit.Editing.Saving;
 using RawEdit.Evaluation.CounterFact;
 using RawEdit.Evaluation.Datasets;
 using RawEdit.Evaluation.Downstream;
 using RawEdit.Models;
-using RawEdit.Models.Gpt2;
+using RawEdit.Models.Checkpoints;
 
 namespace RawEdit.Evaluation.Sequential;
 
@@ -13,7 +14,14 @@ namespace RawEdit.Evaluation.Sequential;
 internal sealed record RunProgress(int Done, int Total, string Phase, EditEntry? Last);
 
 /// <summary>How a call to <see cref="SequentialRunner.Run"/> ended.</summary>
-internal sealed record RunOutcome(int EditsDone, int Total, int Replayed, bool DroppedTornRecord, bool Completed, string? SavedModel);
+/// <param name="EditsDone">Edits in the journal now.</param>
+/// <param name="Total">Edits the run asks for.</param>
+/// <param name="Replayed">Edits replayed from the journal at the start.</param>
+/// <param name="DroppedTornRecord">A half-written last journal line was dropped.</param>
+/// <param name="Completed">All edits are made and the final model saved.</param>
+/// <param name="SavedModel">The final model's folder, when completed.</param>
+/// <param name="Saved">What the final save stored of each edited weight's update (null when the run did not finish).</param>
+internal sealed record RunOutcome(int EditsDone, int Total, int Replayed, bool DroppedTornRecord, bool Completed, string? SavedModel, SaveReport? Saved = null);
 
 /// <summary>
 /// Sequential editing (the forgetting study's protocol): the run's edits are computed and applied one after
@@ -22,7 +30,8 @@ internal sealed record RunOutcome(int EditsDone, int Total, int Replayed, bool D
 /// <see cref="RunSettings.EvalEvery"/> edits (and once before the first) the earlier edits are re-scored and the
 /// downstream tasks run. A run that stops at any point continues from its journal: the pristine model plus the
 /// journaled terms, applied in order, are the same weights bit for bit, and the weights' fingerprint in the last
-/// record proves it. The input model is never written; the final weights go to RUN/model (float32).
+/// record proves it. The input model is never written; the final weights go to RUN/model, stored as the run's
+/// <see cref="SaveDType"/> says (default: as loaded), with what the storage keeps of each update in the outcome.
 /// </summary>
 internal sealed class SequentialRunner
 {
@@ -40,9 +49,12 @@ internal sealed class SequentialRunner
     private readonly EditedWeights weights;
     private readonly DisablingEditGuard guard;
     private readonly ProbeGenerator probes;
+    private readonly SaveDType saveDType;
 
-    public SequentialRunner(LoadedModel loaded, IEditMethod method, IReadOnlyList<EditCase> cases, RunSettings settings, string runDir, DownstreamSuite? downstream)
+    public SequentialRunner(LoadedModel loaded, IEditMethod method, IReadOnlyList<EditCase> cases, RunSettings settings, string runDir, DownstreamSuite? downstream,
+        SaveDType saveDType = SaveDType.Same)
     {
+        this.saveDType = saveDType;
         settings.Validate();
         if (cases.Count < settings.Edits) throw new ArgumentException($"--edits {settings.Edits} asks for more edits than the data's {cases.Count} records");
         (this.loaded, this.method, this.cases, this.settings, this.runDir, this.downstream) = (loaded, method, cases, settings, runDir, downstream);
@@ -80,16 +92,16 @@ internal sealed class SequentialRunner
 
         bool completed = edits.Count == settings.Edits;
         string? saved = null;
+        SaveReport? report = null;
         if (completed)
         {
             saved = Path.Combine(runDir, ModelFolder);
-            var gpt2 = loaded.Model as Gpt2Model ?? throw new NotSupportedException($"saving {loaded.Model.Architecture} models is not supported yet");
-            Gpt2Checkpoint.Save(gpt2, saved, loaded.Layout, storedTypes: null, new Dictionary<string, string>
+            report = EditedModelSaver.Save(loaded, weights.Pristine, saved, saveDType, new Dictionary<string, string>
             {
                 ["rawedit.method"] = settings.Method, ["rawedit.sequential_edits"] = edits.Count(e => e.Applied).ToString(),
             });
         }
-        return new RunOutcome(edits.Count, settings.Edits, replayed, torn, completed, saved);
+        return new RunOutcome(edits.Count, settings.Edits, replayed, torn, completed, saved, report);
     }
 
     /// <summary>Holds RUN/run.lock exclusively while the run goes on (the OS releases it if the process dies), so two processes never append to one journal.</summary>

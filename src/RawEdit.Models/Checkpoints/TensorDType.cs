@@ -1,22 +1,37 @@
 namespace RawEdit.Models.Checkpoints;
 
 /// <summary>Element types a safetensors header may declare (byte-sized types only).</summary>
-internal enum TensorDType
+public enum TensorDType
 {
+    /// <summary>Boolean, one byte.</summary>
     Bool,
+    /// <summary>Unsigned 8-bit integer.</summary>
     U8,
+    /// <summary>Signed 8-bit integer.</summary>
     I8,
+    /// <summary>8-bit float, 5 exponent and 2 mantissa bits.</summary>
     F8E5M2,
+    /// <summary>8-bit float, 4 exponent and 3 mantissa bits.</summary>
     F8E4M3,
+    /// <summary>Signed 16-bit integer.</summary>
     I16,
+    /// <summary>Unsigned 16-bit integer.</summary>
     U16,
+    /// <summary>IEEE half precision (10 mantissa bits).</summary>
     F16,
+    /// <summary>bfloat16 (7 mantissa bits, float32's exponent range).</summary>
     BF16,
+    /// <summary>Signed 32-bit integer.</summary>
     I32,
+    /// <summary>Unsigned 32-bit integer.</summary>
     U32,
+    /// <summary>IEEE single precision.</summary>
     F32,
+    /// <summary>IEEE double precision.</summary>
     F64,
+    /// <summary>Signed 64-bit integer.</summary>
     I64,
+    /// <summary>Unsigned 64-bit integer.</summary>
     U64,
 }
 

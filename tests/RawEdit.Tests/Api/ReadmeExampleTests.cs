@@ -47,6 +47,8 @@ internal sealed class ReadmeExampleTests
             Assert.That(output, Does.Match(@"r-ROME: ES 100\b"), "the r-ROME edit of the example's fact succeeds");
             Assert.That(output, Does.Match(@"MEMIT:  ES \d+"));
             Assert.That(output, Does.Match(@"MEND:   ES \d+"));
+            Assert.That(output, Does.Match(@"saved: update kept to \d"), "the save reports its precision");
+            Assert.That(output, Does.Match(@"P\(target\) in memory 0\.\d{3}, as saved 0\.\d{3}"), "the saved model is re-scored");
             Assert.That(File.Exists(Path.Combine(folder, "tiny-world-edited", "model.safetensors")), "the edited model was saved");
         }
         finally

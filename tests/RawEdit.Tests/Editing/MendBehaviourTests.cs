@@ -108,6 +108,42 @@ internal class MendBehaviourTests
     }
 
     [Test]
+    public void The_first_accumulation_window_holds_one_example_more_as_upstreams_does()
+    {
+        var model = Gpt2Initializer.Random(Small, seed: 1);
+        var trainer = new MendTrainer(model, MendEditor.Create(model, Quick), Examples(6, 2), Examples(2, 3));
+        Assert.That(Enumerable.Range(0, 3).Select(_ => { trainer.TrainStep(); return trainer.Iteration; }), Is.EqualTo(new[] { 3, 5, 7 }));
+        Assert.That(trainer.NetworkOptimizer.Step, Is.EqualTo(3));
+    }
+
+    // Adam's first step moves every parameter with a non-zero gradient by its learning rate (m̂/√v̂ = sign g): the
+    // edit steps α move by lr when the outer optimiser owns them (upstream), by lr_lr under "separate".
+    [TestCase(EditLrOptimizer.Outer, 1e-3)]
+    [TestCase(EditLrOptimizer.Separate, 1e-2)]
+    public void The_edit_steps_are_trained_by_the_optimiser_the_hparams_name(EditLrOptimizer optimizer, double expectedStep)
+    {
+        var model = Gpt2Initializer.Random(Small, seed: 1);
+        var editor = MendEditor.Create(model, Quick with { EditLrOptimizer = optimizer });
+        var before = editor.EditLearningRates.ToFloatArray();
+        var trainer = new MendTrainer(model, editor, Examples(4, 2), Examples(2, 3));
+        Assert.That(trainer.StepOptimizer is null, Is.EqualTo(optimizer == EditLrOptimizer.Outer));
+        trainer.TrainStep();
+        var moved = editor.EditLearningRates.ToFloatArray().Zip(before, (a, b) => Math.Abs((double)a - b));
+        Assert.That(moved, Is.All.EqualTo(expectedStep).Within(1e-3 * expectedStep));
+    }
+
+    [Test]
+    public void The_edit_lr_optimizer_key_reads_outer_or_separate_and_defaults_to_upstreams()
+    {
+        Assert.That(new MendHyperParameters().EditLrOptimizer, Is.EqualTo(EditLrOptimizer.Outer));
+        var h = MendHyperParameters.FromJson(System.Text.Json.Nodes.JsonNode.Parse("{\"edit_lr_optimizer\": \"separate\"}")!.AsObject());
+        Assert.That(h.EditLrOptimizer, Is.EqualTo(EditLrOptimizer.Separate));
+        Assert.That(MendHyperParameters.FromJson(h.ToJson()).EditLrOptimizer, Is.EqualTo(EditLrOptimizer.Separate), "round trip");
+        Assert.That(() => MendHyperParameters.FromJson(System.Text.Json.Nodes.JsonNode.Parse("{\"edit_lr_optimizer\": \"both\"}")!.AsObject()),
+            Throws.TypeOf<InvalidDataException>().With.Message.Contains("outer"));
+    }
+
+    [Test]
     public void Resuming_from_the_saved_state_continues_bit_identically()
     {
         string root = Path.Combine(Path.GetTempPath(), "rawedit-mend-resume-" + Guid.NewGuid().ToString("N"));
@@ -123,12 +159,12 @@ internal class MendBehaviourTests
             var first = new MendTrainer(model2, MendEditor.Create(model2, Quick), train, validation);
             using var stop = new CancellationTokenSource();
             first.Run(Path.Combine(root, "split"), new Inline(p => { if (p.Iteration >= 4) stop.Cancel(); }), stop.Token);
-            Assert.That(first.Iteration, Is.EqualTo(4));
+            Assert.That(first.Iteration, Is.EqualTo(5), "windows of 3 (upstream's first: accumulate_bs + 1), then 2");
 
             var model3 = Gpt2Initializer.Random(Small, seed: 6);
             var resumed = new MendTrainer(model3, MendEditor.Create(model3, Quick), train, validation);
             MendTrainingState.Restore(resumed, Path.Combine(root, "split", MendTrainingState.FileName));
-            Assert.That(resumed.Iteration, Is.EqualTo(4));
+            Assert.That(resumed.Iteration, Is.EqualTo(5));
             resumed.Run(Path.Combine(root, "split"));
 
             Assert.That(resumed.Iteration, Is.EqualTo(straight.Iteration));

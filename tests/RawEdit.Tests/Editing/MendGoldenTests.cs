@@ -8,8 +8,9 @@ namespace RawEdit.Tests.Editing;
 
 /// <summary>
 /// MEND against the PyTorch reference (tools/reference/mend_ref.py, float64 run stored as float32) on gpt2-random,
-/// editing both MLP matrices of the last three blocks: two training steps (accumulation over two examples, clipping,
-/// both Adam optimisers, Welford statistics) and then one eval-mode edit by the trained editor. Acceptance: relative
+/// editing both MLP matrices of the last three blocks: two training steps as upstream's trainer.py makes them
+/// (accumulation over three then two examples, clipping, the outer Adam(lr) over the networks and the edit steps α,
+/// Welford statistics) and then one eval-mode edit by the trained editor. Acceptance: relative
 /// error ≤ 1e-3 for the gradients, the parameter updates, the statistics, the editor's outputs and ΔW.
 /// </summary>
 [TestFixture("cpu")]

@@ -59,6 +59,10 @@ internal class SequentialRunnerTests : TempFolderTest
         }
         var final = ModelLocator.Load(Path.Combine(run, SequentialRunner.ModelFolder)).Model.Parameters["transformer.h.0.mlp.c_proj.weight"].ToDoubleArray();
         Assert.That(final.Select((w, i) => w - pristine[i]), Is.EqualTo(sum).Within(1e-6));
+        // The final save (--save-dtype same: this F32 fixture stays F32) reports the whole run's update, kept exactly.
+        var saved = outcome.Saved!.Updates.Single();
+        Assert.That((saved.Name, saved.DType, saved.RelativeError), Is.EqualTo(("transformer.h.0.mlp.c_proj.weight", RawEdit.Models.Checkpoints.TensorDType.F32, 0.0)));
+        Assert.That(saved.UpdateNorm, Is.EqualTo(Math.Sqrt(sum.Sum(x => x * x))).Within(1e-4 * saved.UpdateNorm));
 
         foreach (var evaluation in evaluations)
         {
