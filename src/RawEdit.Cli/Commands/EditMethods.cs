@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RawEdit.Editing;
+using RawEdit.Editing.AlphaEdit;
+using RawEdit.Editing.Emmet;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Mend;
 using RawEdit.Editing.Rome;
@@ -18,7 +20,7 @@ internal static class EditMethods
 {
     public sealed record Options(string? Hparams, string? Stats, string? Templates, int Seed, string? Editor = null);
 
-    public static readonly string[] Names = ["rome", "r-rome", "p-rome", "memit", "mend"];
+    public static readonly string[] Names = ["rome", "r-rome", "p-rome", "memit", "emmet", "alphaedit", "mend"];
 
     /// <summary>Refuses an unknown method, or MEND without an editor, before anything is loaded.</summary>
     public static void Check(string name, Options options)
@@ -34,6 +36,8 @@ internal static class EditMethods
         return name switch
         {
             "memit" => Memit(loaded, options),
+            "emmet" => Emmet(loaded, options),
+            "alphaedit" => AlphaEdit(loaded, options),
             "mend" => Mend(loaded, options.Editor!),
             _ => Rome(name, loaded, options),
         };
@@ -57,13 +61,33 @@ internal static class EditMethods
         var h = EditSetup.MemitHparams(loaded, options.Hparams);
         var contexts = EditSetup.MemitTemplates(loaded, options.Templates, options.Seed);
         var moments = h.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, h, l, options.Stats));
-        var settings = new JsonObject
-        {
-            ["hparams"] = JsonSerializer.SerializeToNode(h), ["context_templates"] = JsonSerializer.SerializeToNode(contexts),
-            ["second_moment"] = new JsonObject(moments.Select(m => KeyValuePair.Create(m.Key.ToString(), (JsonNode?)Identity(m.Value)))),
-        };
-        return (new MemitEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => moments[l]), settings);
+        return (new MemitEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => moments[l]), Settings(h, contexts, moments));
     }
+
+    private static (IEditMethod, JsonObject) Emmet(LoadedModel loaded, Options options)
+    {
+        var h = EditSetup.EmmetHparams(loaded, options.Hparams);
+        var contexts = EditSetup.MemitTemplates(loaded, options.Templates, options.Seed);
+        var moments = h.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, h, l, options.Stats));
+        return (new EmmetEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => moments[l]), Settings(h, contexts, moments));
+    }
+
+    /// <summary>The projectors' ranks join the settings: a resume with statistics or a threshold that changed them is refused.</summary>
+    private static (IEditMethod, JsonObject) AlphaEdit(LoadedModel loaded, Options options)
+    {
+        var h = EditSetup.AlphaEditHparams(loaded, options.Hparams);
+        var contexts = EditSetup.MemitTemplates(loaded, options.Templates, options.Seed);
+        var projectors = h.Layers.ToDictionary(l => l, l => EditSetup.NullSpace(loaded, h, l, options.Stats));
+        var settings = Settings(h, contexts, h.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, h, l, options.Stats)));
+        settings["nullspace_rank"] = new JsonObject(projectors.Select(p => KeyValuePair.Create(p.Key.ToString(), (JsonNode?)p.Value.Rank)));
+        return (new AlphaEditEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => projectors[l]), settings);
+    }
+
+    private static JsonObject Settings<T>(T h, IReadOnlyList<string> contexts, Dictionary<int, SecondMoment> moments) => new()
+    {
+        ["hparams"] = JsonSerializer.SerializeToNode(h), ["context_templates"] = JsonSerializer.SerializeToNode(contexts),
+        ["second_moment"] = new JsonObject(moments.Select(m => KeyValuePair.Create(m.Key.ToString(), (JsonNode?)Identity(m.Value)))),
+    };
 
     /// <summary>The editor file's SHA-256 decides a resume; its path is kept in run.json's top-level "editor".</summary>
     private static (IEditMethod, JsonObject) Mend(LoadedModel loaded, string editorPath)

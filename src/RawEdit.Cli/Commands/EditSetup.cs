@@ -1,4 +1,6 @@
 using RawEdit.Editing;
+using RawEdit.Editing.AlphaEdit;
+using RawEdit.Editing.Emmet;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Rome;
 using RawEdit.Editing.Statistics;
@@ -26,6 +28,20 @@ internal static class EditSetup
         : loaded.Model is { Architecture: "gptj", Layers: 28 } ? MemitHyperParameters.GptJ6B
         : throw NoDefaults("MEMIT", loaded);
 
+    public static EmmetHyperParameters EmmetHparams(LoadedModel loaded, string? path) =>
+        path is not null ? EmmetHyperParameters.Load(path)
+        : IsDefaultModel(loaded) ? EmmetHyperParameters.TinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? EmmetHyperParameters.Gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? EmmetHyperParameters.GptJ6B
+        : throw NoDefaults("EMMET", loaded);
+
+    public static AlphaEditHyperParameters AlphaEditHparams(LoadedModel loaded, string? path) =>
+        path is not null ? AlphaEditHyperParameters.Load(path)
+        : IsDefaultModel(loaded) ? AlphaEditHyperParameters.TinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? AlphaEditHyperParameters.Gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? AlphaEditHyperParameters.GptJ6B
+        : throw NoDefaults("AlphaEdit", loaded);
+
     private static ArgumentException NoDefaults(string method, LoadedModel loaded) =>
         new($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
 
@@ -42,8 +58,19 @@ internal static class EditSetup
     public static SecondMoment SecondMoment(LoadedModel loaded, ValueEditHyperParameters h, int layer, string? statsDir)
     {
         if (!h.Mom2Adjustment) return Editing.Statistics.SecondMoment.Identity(loaded.Model.MlpWidth);
-        string root = statsDir ?? (IsDefaultModel(loaded) ? Path.Combine(loaded.Source, "stats")
-            : throw new ArgumentException("mom2_adjustment is on: pass --stats DIR (made by rawedit stats), or set mom2_adjustment to false"));
-        return SecondMomentLookup.Find(root, loaded.Model, layer, h.Mom2NSamples);
+        return SecondMomentLookup.Find(StatsRoot(loaded, statsDir), loaded.Model, layer, h.Mom2NSamples);
     }
+
+    /// <summary>AlphaEdit's projector of one layer, cached beside the statistics it comes from (computed on first use).</summary>
+    public static NullSpaceProjector NullSpace(LoadedModel loaded, AlphaEditHyperParameters h, int layer, string? statsDir)
+    {
+        string root = StatsRoot(loaded, statsDir);
+        var key = SecondMomentLookup.FindKey(root, loaded.Model, layer, h.Mom2NSamples);
+        return NullSpaceStore.LoadOrCompute(root, key, h.NullspaceThreshold, () => SecondMomentStore.TryLoad(root, key)!,
+            new SynchronousProgress<string>(Console.Error.WriteLine));
+    }
+
+    private static string StatsRoot(LoadedModel loaded, string? statsDir) =>
+        statsDir ?? (IsDefaultModel(loaded) ? Path.Combine(loaded.Source, "stats")
+            : throw new ArgumentException("mom2_adjustment is on: pass --stats DIR (made by rawedit stats), or set mom2_adjustment to false"));
 }

@@ -7,7 +7,7 @@ using RawEdit.Models;
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit sequential --model M --method rome|r-rome|p-rome|memit|mend [--editor E] --data F --edits N --eval-every K --out RUN [--resume] …</c>:
+/// <c>rawedit sequential --model M --method rome|r-rome|p-rome|memit|emmet|alphaedit|mend [--editor E] --data F --edits N --eval-every K --out RUN [--resume] …</c>:
 /// N single edits in order on one model, never restored, journaled in RUN so that <c>--resume</c> continues a
 /// stopped run to the same weights bit for bit. Ctrl-C stops after the current edit.
 /// </summary>
@@ -16,7 +16,7 @@ internal static class SequentialCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit (one request per edit) | mend (with --editor)", Required = true };
+        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit | emmet | alphaedit (one request per edit) | mend (with --editor)", Required = true };
         var data = new Option<string>("--data") { Description = "CounterFact records (upstream or flat form), edited in file order", Required = true };
         var edits = new Option<int>("--edits") { Description = "Number of sequential edits", Required = true };
         var evalEvery = new Option<int>("--eval-every") { Description = "Re-score earlier edits and run the downstream tasks every K edits", Required = true };

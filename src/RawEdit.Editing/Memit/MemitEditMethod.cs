@@ -22,9 +22,15 @@ public sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer to
     public ComputedEdit Compute(EditRequest request) => FromResult(MemitEditor.Compute(model, tokenizer, [request], contextTemplates, hparams, secondMoment));
 
     /// <summary>A one-request MEMIT result on this model as rank-one terms (one per layer, in layer order) and its figures.</summary>
-    public ComputedEdit FromResult(MemitResult result)
+    public ComputedEdit FromResult(MemitResult result) => AsRankOneTerms(model, result);
+
+    /// <summary>
+    /// A one-request result of any MEMIT-family method (MEMIT, EMMET, AlphaEdit: Δ_i = R_i Aᵀ) as rank-one terms
+    /// u = the adjusted key A_0 [F], r = the spread residual [C], one per layer in layer order, and its figures.
+    /// </summary>
+    public static ComputedEdit AsRankOneTerms(ICausalLanguageModel model, MemitResult result)
     {
-        if (result.Values.Count != 1) throw new ArgumentException($"a MEMIT edit of {result.Values.Count} requests is not one rank-one term per layer");
+        if (result.Values.Count != 1) throw new ArgumentException($"an edit of {result.Values.Count} requests is not one rank-one term per layer");
         var terms = result.Layers.Select(l => new RankOneEdit(l.Delta.WeightName, ToFloat(l.AdjustedKeys[0]), ToFloat(l.SpreadResiduals[0]),
             model.MlpDownProjection(l.Layer).OutByIn)).ToList();
         var value = result.Values[0];
