@@ -33,7 +33,7 @@ public static class EmmetEditor
             if (solution.PseudoInverse)
             {
                 pseudoInverse.Add(layer);
-                progress?.Report($"EMMET at layer {layer}: D = KᵀC'⁻¹K{(keys.Length > 1 ? $" + {h.EmmetLambda:G3}·I" : "")} is singular " +
+                progress?.Report($"EMMET at layer {layer}: D = KᵀC'⁻¹K{(keys.Length > 1 && h.EmmetLambda > 0 ? $" + {h.EmmetLambda:G3}·I" : "")} is singular " +
                                  "(duplicate or zero keys?); used its pseudo-inverse, as upstream does");
             }
             return solution.AdjustedKeys;
