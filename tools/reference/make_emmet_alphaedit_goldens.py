@@ -29,11 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import alphaedit_ref  # noqa: E402
 import emmet_ref  # noqa: E402
-import gpt2_ref  # noqa: E402
 import memit_ref  # noqa: E402
 import safetensors_io  # noqa: E402
-from make_memit_goldens import HPARAMS as MEMIT_HPARAMS, LAYERS, N_REQUESTS, REQUEST_FORMAT, prep_of, requests  # noqa: E402
-from make_rome_goldens import GOLDENS, base_manifest, f32, finish, pad_id_of, write_case  # noqa: E402
+from make_memit_goldens import HPARAMS as MEMIT_HPARAMS, LAYERS, N_REQUESTS, batch_manifest, random_model_and_requests  # noqa: E402
+from make_rome_goldens import GOLDENS, f32, finish, write_case  # noqa: E402
 
 NAME = "emmet-alphaedit-random"
 PRODUCER = "tools/reference/make_emmet_alphaedit_goldens.py"
@@ -82,13 +81,9 @@ def grouped_keys_after(res, preps, pad_id):
 
 def main():
     torch.set_num_threads(1)
-    model_dir = os.path.join(GOLDENS, "gpt2-random")
+    model_dir, m, pad_id, prefixes, reqs, preps = random_model_and_requests()
     folder = os.path.join(GOLDENS, NAME)
     os.makedirs(folder, exist_ok=True)
-    m = gpt2_ref.load(model_dir).to(torch.float64)
-    pad_id = pad_id_of(m.cfg)
-    prefixes, reqs = requests(m.cfg.vocab_size, pad_id)
-    preps = [prep_of(r, prefixes) for r in reqs]
 
     moments = safetensors_io.read(os.path.join(GOLDENS, "memit-random", "second_moment.safetensors"))
     moments = moments[0] if isinstance(moments, tuple) else moments
@@ -109,13 +104,9 @@ def main():
     zres = [memit_ref.compute_z(m, LAYERS[-1], p, MEMIT_HPARAMS, pad_id) for p in preps]   # unedited model, reused
     zero = {layer: torch.zeros_like(C[layer]) for layer in LAYERS}
     everyone = list(range(N_REQUESTS))
-    manifest = base_manifest(model_dir, m, LAYERS[-1], pad_id)
-    manifest.pop("layer")
-    manifest.pop("edited_weight")
+    manifest = batch_manifest(NAME, model_dir, m, pad_id, prefixes, reqs)
     manifest.update({
-        "name": NAME, "layers": LAYERS, "edited_weights": [memit_ref.weight_name(x) for x in LAYERS],
-        "request_format": REQUEST_FORMAT, "template_prefixes": prefixes, "template_groups": memit_ref.groups_of(len(prefixes)),
-        "requests": reqs, "definitions": DEFINITIONS,
+        "definitions": DEFINITIONS,
         "second_moment": {"file": "../memit-random/second_moment.safetensors", "tensors": {f"C.{x}": "float32" for x in LAYERS}},
         "projector": {"file": "projector.safetensors", "threshold": threshold, "per_layer": projector_info},
         "tolerances": {"delta_w_rel": TOLERANCE, "rel_definition": "||a - b||_F / ||b||_F per tensor, b = golden"},

@@ -15,32 +15,25 @@ internal static class EditSetup
     public static bool IsDefaultModel(LoadedModel loaded) => Path.GetFileName(loaded.Source.TrimEnd('/')) == TinyWorldPreset.Name;
 
     public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) =>
-        path is not null ? RomeHyperParameters.Load(path)
-        : IsDefaultModel(loaded) ? RomeHyperParameters.TinyWorld
-        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? RomeHyperParameters.Gpt2Xl
-        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? RomeHyperParameters.GptJ6B
-        : throw NoDefaults("ROME", loaded);
+        Preset(loaded, path, RomeHyperParameters.Load, RomeHyperParameters.TinyWorld, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B, "ROME");
 
     public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) =>
-        path is not null ? MemitHyperParameters.Load(path)
-        : IsDefaultModel(loaded) ? MemitHyperParameters.TinyWorld
-        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? MemitHyperParameters.Gpt2Xl
-        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? MemitHyperParameters.GptJ6B
-        : throw NoDefaults("MEMIT", loaded);
+        Preset(loaded, path, MemitHyperParameters.Load, MemitHyperParameters.TinyWorld, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B, "MEMIT");
 
     public static EmmetHyperParameters EmmetHparams(LoadedModel loaded, string? path) =>
-        path is not null ? EmmetHyperParameters.Load(path)
-        : IsDefaultModel(loaded) ? EmmetHyperParameters.TinyWorld
-        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? EmmetHyperParameters.Gpt2Xl
-        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? EmmetHyperParameters.GptJ6B
-        : throw NoDefaults("EMMET", loaded);
+        Preset(loaded, path, EmmetHyperParameters.Load, EmmetHyperParameters.TinyWorld, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B, "EMMET");
 
     public static AlphaEditHyperParameters AlphaEditHparams(LoadedModel loaded, string? path) =>
-        path is not null ? AlphaEditHyperParameters.Load(path)
-        : IsDefaultModel(loaded) ? AlphaEditHyperParameters.TinyWorld
-        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? AlphaEditHyperParameters.Gpt2Xl
-        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? AlphaEditHyperParameters.GptJ6B
-        : throw NoDefaults("AlphaEdit", loaded);
+        Preset(loaded, path, AlphaEditHyperParameters.Load, AlphaEditHyperParameters.TinyWorld, AlphaEditHyperParameters.Gpt2Xl,
+            AlphaEditHyperParameters.GptJ6B, "AlphaEdit");
+
+    /// <summary>The --hparams file, else the method's preset for the default model, GPT-2 XL (48 layers) or GPT-J 6B (28 layers).</summary>
+    private static T Preset<T>(LoadedModel loaded, string? path, Func<string, T> load, T tinyWorld, T gpt2Xl, T gptJ, string method) =>
+        path is not null ? load(path)
+        : IsDefaultModel(loaded) ? tinyWorld
+        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? gpt2Xl
+        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? gptJ
+        : throw NoDefaults(method, loaded);
 
     private static ArgumentException NoDefaults(string method, LoadedModel loaded) =>
         new($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");

@@ -18,7 +18,7 @@ public sealed class AlphaEditEditMethod(ICausalLanguageModel model, Gpt2Tokenize
 
     public string Name => "alphaedit";
 
-    public IReadOnlyList<string> EditedWeights { get; } = hparams.Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+    public IReadOnlyList<string> EditedWeights { get; } = hparams.EditedWeights(model);
 
     /// <summary>How many keys each layer preserves so far.</summary>
     public int PreservedCount(int layer) => preserved.Count(layer);

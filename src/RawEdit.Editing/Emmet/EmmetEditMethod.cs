@@ -16,7 +16,7 @@ public sealed class EmmetEditMethod(ICausalLanguageModel model, Gpt2Tokenizer to
 {
     public string Name => "emmet";
 
-    public IReadOnlyList<string> EditedWeights { get; } = hparams.Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+    public IReadOnlyList<string> EditedWeights { get; } = hparams.EditedWeights(model);
 
     public ComputedEdit Compute(EditRequest request) =>
         FromResult(model, EmmetEditor.Compute(model, tokenizer, [request], contextTemplates, hparams, secondMoment));

@@ -17,7 +17,7 @@ public sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer to
 {
     public string Name => "memit";
 
-    public IReadOnlyList<string> EditedWeights { get; } = hparams.Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+    public IReadOnlyList<string> EditedWeights { get; } = hparams.EditedWeights(model);
 
     public ComputedEdit Compute(EditRequest request) => FromResult(MemitEditor.Compute(model, tokenizer, [request], contextTemplates, hparams, secondMoment));
 

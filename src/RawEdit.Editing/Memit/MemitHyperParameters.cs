@@ -50,6 +50,9 @@ public record MemitHyperParameters : ValueEditHyperParameters
         Require(source, Mom2UpdateWeight >= 0 && double.IsFinite(Mom2UpdateWeight), "mom2_update_weight must be a finite number ≥ 0");
     }
 
+    /// <summary>The weights an edit changes on <paramref name="model"/>: each layer's MLP down projection, in layer order.</summary>
+    public IReadOnlyList<string> EditedWeights(ICausalLanguageModel model) => Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+
     /// <summary>Checks the layers against a model.</summary>
     public void CheckFits(ICausalLanguageModel model)
     {
