@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RawEdit.Editing.AlphaEdit;
+using RawEdit.Editing.Emmet;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Mend;
 using RawEdit.Editing.Rome;
@@ -19,7 +21,7 @@ internal static class EditSetup
     /// <summary>The shipped default model's name; its hyperparameters and statistics are found without options.</summary>
     public const string DefaultModelName = "tiny-world";
 
-    public static readonly string[] Names = ["rome", "r-rome", "p-rome", "memit", "mend"];
+    public static readonly string[] Names = ["rome", "r-rome", "p-rome", "memit", "emmet", "alphaedit", "mend"];
 
     public static bool IsDefaultModel(LoadedModel loaded) => Path.GetFileName(loaded.Source.TrimEnd('/', '\\')) == DefaultModelName;
 
@@ -31,12 +33,18 @@ internal static class EditSetup
         if (name != "mend" && options.Editor is not null) throw new ArgumentException($"--editor is for --method mend, not {name}");
     }
 
-    public static (IEditMethod Method, JsonObject Settings) Create(string name, LoadedModel loaded, EditOptions options)
+    /// <param name="name">The method's name (<see cref="Names"/>).</param>
+    /// <param name="loaded">The model the method edits.</param>
+    /// <param name="options">Where its hyperparameters, statistics, templates or editor are.</param>
+    /// <param name="log">Hears of long one-time work (AlphaEdit's null-space projector, computed once and cached).</param>
+    public static (IEditMethod Method, JsonObject Settings) Create(string name, LoadedModel loaded, EditOptions options, IProgress<string>? log = null)
     {
         Check(name, options);
         return name switch
         {
             "memit" => Memit(loaded, options),
+            "emmet" => Emmet(loaded, options),
+            "alphaedit" => AlphaEdit(loaded, options, log),
             "mend" => Mend(loaded, options.Editor!),
             _ => Rome(ParseRomeMode(name), loaded, options),
         };
@@ -70,13 +78,33 @@ internal static class EditSetup
         var h = MemitHparams(loaded, options.Hparams);
         var contexts = MemitTemplates(loaded, options.Templates, options.Seed);
         var moments = h.Layers.ToDictionary(l => l, l => SecondMoment(loaded, h, l, options.Stats));
-        var settings = new JsonObject
-        {
-            ["hparams"] = JsonSerializer.SerializeToNode(h), ["context_templates"] = JsonSerializer.SerializeToNode(contexts),
-            ["second_moment"] = new JsonObject(moments.Select(m => KeyValuePair.Create(m.Key.ToString(), (JsonNode?)Identity(m.Value)))),
-        };
-        return (new MemitEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => moments[l]), settings);
+        return (new MemitEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => moments[l]), Settings(h, contexts, moments));
     }
+
+    public static (IEditMethod Method, JsonObject Settings) Emmet(LoadedModel loaded, EditOptions options)
+    {
+        var h = EmmetHparams(loaded, options.Hparams);
+        var contexts = MemitTemplates(loaded, options.Templates, options.Seed);
+        var moments = h.Layers.ToDictionary(l => l, l => SecondMoment(loaded, h, l, options.Stats));
+        return (new EmmetEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => moments[l]), Settings(h, contexts, moments));
+    }
+
+    /// <summary>The projectors' ranks join the settings: a resume with statistics or a threshold that changed them is refused.</summary>
+    public static (IEditMethod Method, JsonObject Settings) AlphaEdit(LoadedModel loaded, EditOptions options, IProgress<string>? log = null)
+    {
+        var h = AlphaEditHparams(loaded, options.Hparams);
+        var contexts = MemitTemplates(loaded, options.Templates, options.Seed);
+        var projectors = h.Layers.ToDictionary(l => l, l => NullSpace(loaded, h, l, options.Stats, log));
+        var settings = Settings(h, contexts, h.Layers.ToDictionary(l => l, l => SecondMoment(loaded, h, l, options.Stats)));
+        settings["nullspace_rank"] = new JsonObject(projectors.Select(p => KeyValuePair.Create(p.Key.ToString(), (JsonNode?)p.Value.Rank)));
+        return (new AlphaEditEditMethod(loaded.Model, loaded.Tokenizer, contexts, h, l => projectors[l]), settings);
+    }
+
+    private static JsonObject Settings<T>(T h, IReadOnlyList<string> contexts, Dictionary<int, SecondMoment> moments) => new()
+    {
+        ["hparams"] = JsonSerializer.SerializeToNode(h), ["context_templates"] = JsonSerializer.SerializeToNode(contexts),
+        ["second_moment"] = new JsonObject(moments.Select(m => KeyValuePair.Create(m.Key.ToString(), (JsonNode?)Identity(m.Value)))),
+    };
 
     /// <summary>The editor file's SHA-256 decides a resume; its path is kept in run.json's top-level "editor".</summary>
     public static (IEditMethod Method, JsonObject Settings) Mend(LoadedModel loaded, string editorPath)
@@ -102,6 +130,12 @@ internal static class EditSetup
     public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "MEMIT", MemitHyperParameters.Load,
         MemitHyperParameters.TinyWorld, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B);
 
+    public static EmmetHyperParameters EmmetHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "EMMET", EmmetHyperParameters.Load,
+        EmmetHyperParameters.TinyWorld, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B);
+
+    public static AlphaEditHyperParameters AlphaEditHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "AlphaEdit", AlphaEditHyperParameters.Load,
+        AlphaEditHyperParameters.TinyWorld, AlphaEditHyperParameters.Gpt2Xl, AlphaEditHyperParameters.GptJ6B);
+
     /// <summary>The file's hyperparameters, else the built-in ones of the default model, GPT-2 XL or GPT-J 6B, else a clear error.</summary>
     private static T Hparams<T>(LoadedModel loaded, string? path, string method, Func<string, T> load, T tinyWorld, T gpt2Xl, T gptJ) =>
         path is not null ? load(path)
@@ -123,10 +157,20 @@ internal static class EditSetup
     public static SecondMoment SecondMoment(LoadedModel loaded, ValueEditHyperParameters h, int layer, string? statsDir)
     {
         if (!h.Mom2Adjustment) return Statistics.SecondMoment.Identity(loaded.Model.MlpWidth);
-        string root = statsDir ?? (IsDefaultModel(loaded) ? Path.Combine(loaded.Source, "stats")
-            : throw new ArgumentException("mom2_adjustment is on: pass --stats DIR (made by rawedit stats), or set mom2_adjustment to false"));
-        return SecondMomentLookup.Find(root, loaded.Model, layer, h.Mom2NSamples);
+        return SecondMomentLookup.Find(StatsRoot(loaded, statsDir), loaded.Model, layer, h.Mom2NSamples);
     }
+
+    /// <summary>AlphaEdit's projector of one layer, cached beside the statistics it comes from (computed on first use).</summary>
+    public static NullSpaceProjector NullSpace(LoadedModel loaded, AlphaEditHyperParameters h, int layer, string? statsDir, IProgress<string>? log = null)
+    {
+        string root = StatsRoot(loaded, statsDir);
+        var key = SecondMomentLookup.FindKey(root, loaded.Model, layer, h.Mom2NSamples);
+        return NullSpaceStore.LoadOrCompute(root, key, h.NullspaceThreshold, () => SecondMomentStore.TryLoad(root, key)!, log);
+    }
+
+    private static string StatsRoot(LoadedModel loaded, string? statsDir) =>
+        statsDir ?? (IsDefaultModel(loaded) ? Path.Combine(loaded.Source, "stats")
+            : throw new ArgumentException("mom2_adjustment is on: pass --stats DIR (made by rawedit stats), or set mom2_adjustment to false"));
 
     private static JsonObject Identity(SecondMoment moment) =>
         new() { ["identity"] = moment.IsIdentity, ["tokens"] = moment.Tokens, ["documents"] = moment.Documents };

@@ -36,6 +36,10 @@ internal abstract record ValueEditHyperParameters
     /// <summary>The method's name in error messages ("ROME", "MEMIT").</summary>
     protected abstract string Method { get; }
 
+    /// <summary>The method's name in error messages ("ROME", "MEMIT", "EMMET", "AlphaEdit").</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string MethodName => Method;
+
     /// <summary>Applies a method-specific key; null when the key is not the method's own.</summary>
     protected abstract ValueEditHyperParameters? ReadOwn(string key, JsonNode value);
 

@@ -136,16 +136,34 @@ def run_case(model, preps, hp, C, pad_id):
     return out, info
 
 
+def random_model_and_requests():
+    """The random GPT-2 (float64), its pad id, and the id-level requests with their prepared prompts."""
+    model_dir = os.path.join(GOLDENS, "gpt2-random")
+    m = gpt2_ref.load(model_dir).to(torch.float64)
+    pad_id = pad_id_of(m.cfg)
+    prefixes, reqs = requests(m.cfg.vocab_size, pad_id)
+    return model_dir, m, pad_id, prefixes, reqs, [prep_of(r, prefixes) for r in reqs]
+
+
+def batch_manifest(name, model_dir, m, pad_id, prefixes, reqs):
+    """The manifest fields every MEMIT-family golden set shares (model, layers, requests and templates)."""
+    manifest = base_manifest(model_dir, m, LAYERS[-1], pad_id)
+    manifest.pop("layer")
+    manifest.pop("edited_weight")
+    manifest.update({
+        "name": name, "layers": LAYERS, "edited_weights": [memit_ref.weight_name(x) for x in LAYERS],
+        "request_format": REQUEST_FORMAT, "template_prefixes": prefixes, "template_groups": memit_ref.groups_of(len(prefixes)),
+        "requests": reqs,
+    })
+    return manifest
+
+
 def main():
     torch.set_num_threads(1)
-    model_dir = os.path.join(GOLDENS, "gpt2-random")
+    model_dir, m, pad_id, prefixes, reqs, preps = random_model_and_requests()
+    cfg = m.cfg
     folder = os.path.join(GOLDENS, NAME)
     os.makedirs(folder, exist_ok=True)
-    m = gpt2_ref.load(model_dir).to(torch.float64)
-    cfg = m.cfg
-    pad_id = pad_id_of(cfg)
-    prefixes, reqs = requests(cfg.vocab_size, pad_id)
-    preps = [prep_of(r, prefixes) for r in reqs]
 
     # second moments over the same random sequences as the ROME goldens, one per edited layer
     hi = cfg.vocab_size - 1 if pad_id == cfg.vocab_size - 1 else cfg.vocab_size
@@ -163,13 +181,9 @@ def main():
     cases = [("memit-1-identity", [0], HPARAMS, None), ("memit-1-cov", [0], HPARAMS, C),
              ("memit-8-identity", everyone, HPARAMS, None), ("memit-8-cov", everyone, HPARAMS, C),
              ("memit-1-cov-loss-layer2", [0], dict(HPARAMS, v_loss_layer=2), C)]
-    manifest = base_manifest(model_dir, m, LAYERS[-1], pad_id)
-    manifest.pop("layer")
-    manifest.pop("edited_weight")
+    manifest = batch_manifest(NAME, model_dir, m, pad_id, prefixes, reqs)
     manifest.update({
-        "name": NAME, "layers": LAYERS, "edited_weights": [memit_ref.weight_name(x) for x in LAYERS],
-        "request_format": REQUEST_FORMAT, "template_prefixes": prefixes, "template_groups": memit_ref.groups_of(len(prefixes)),
-        "requests": reqs, "hparams_default": HPARAMS, "definitions": DEFINITIONS,
+        "hparams_default": HPARAMS, "definitions": DEFINITIONS,
         "tolerances": {"delta_w_rel": 1e-3, "rel_definition": "||a - b||_F / ||b||_F per layer, b = golden"},
         "second_moment": {
             "file": "second_moment.safetensors", "tensors": {f"C.{x}": [cfg.n_inner, cfg.n_inner] for x in LAYERS},

@@ -81,12 +81,27 @@ def weight_name(layer):
     return f"h.{layer}.mlp.c_proj.weight"
 
 
-def memit_edit(model, layers, preps, hp, C=None, pad_id=None, zres=None):
+def memit_update(hp, C):
+    """MEMIT's per-layer update: Delta = R_i [(lambda C + K K^T)^-1 K]^T [C, F], float64."""
+    lam = hp["mom2_update_weight"]
+
+    def update(i, layer, K, Ri):
+        F = K.shape[0]
+        Cl = torch.eye(F, dtype=torch.float64) if C is None else C[layer].to(torch.float64)
+        A = lam * Cl + K.double() @ K.double().t()                 # [F, F]
+        adj = torch.linalg.solve(A, K.double())                    # [F, n]
+        return Ri.double() @ adj.t()                               # [C, F] out x in
+    return update
+
+
+def memit_edit(model, layers, preps, hp, C=None, pad_id=None, zres=None, update=None):
     """MEMIT over `layers` (increasing) for the prepared requests. C: {layer: [F, F]} second
     moments, or None for the identity. zres: compute_z's results for the requests when already
     computed (each request's z depends only on the unedited model and that request, so they can be
-    computed in separate runs). Returns z results, and per layer K, cur_z, R,
-    delta_w ([F, C], Conv1D orientation) and |Delta|."""
+    computed in separate runs). update(i, layer, K [F, n], R_i [C, n]) -> Delta [C, F]: the per-layer
+    solve, MEMIT's by default (EMMET and AlphaEdit pass theirs, emmet_ref / alphaedit_ref).
+    Returns z results, per layer K, cur_z, R, delta_w ([F, C], Conv1D orientation) and |Delta|,
+    and the edited working copy ("model")."""
     layers = list(layers)
     if layers != sorted(set(layers)):
         raise ValueError("layers must be increasing and distinct")
@@ -97,25 +112,21 @@ def memit_edit(model, layers, preps, hp, C=None, pad_id=None, zres=None):
         raise ValueError(f"{len(zres)} z results for {len(preps)} requests")
     Z = torch.stack([r["z"] for r in zres])                       # [n, C]
     work = model.to(model.params["wte.weight"].dtype)
-    lam = hp["mom2_update_weight"]
+    update = update or memit_update(hp, C)
     per_layer = {}
     for i, layer in enumerate(layers):
         K = grouped_keys(work, layer, preps, pad_id).t()           # [F, n]
         cur = subject_block_out(work, z_layer, [p.key_prompts[0] for p in preps], pad_id)  # [n, C]
         R = (Z - cur).t()                                          # [C, n]
         Ri = R / (len(layers) - i)
-        F = K.shape[0]
-        Cl = torch.eye(F, dtype=torch.float64) if C is None else C[layer].to(torch.float64)
-        A = lam * Cl + K.double() @ K.double().t()                 # [F, F]
-        adj = torch.linalg.solve(A, K.double())                    # [F, n]
-        upd = Ri.double() @ adj.t()                                # [C, F] out x in
-        dW = upd.t().contiguous()                                  # [F, C] Conv1D
+        upd = update(i, layer, K, Ri)                              # [C, F] out x in
+        dW = upd.t().contiguous().double()                         # [F, C] Conv1D
         name = weight_name(layer)
         W0 = model.params[name]
         work.params[name] = W0 + dW.to(W0.dtype)
         per_layer[layer] = {"keys": K.t().clone(), "cur_z": cur, "residual": R.t().clone(),
                             "delta_w": dW, "delta_w_rel": torch.linalg.norm(dW) / W0.numel()}
-    return {"z": zres, "targets": Z, "layers": per_layer}
+    return {"z": zres, "targets": Z, "layers": per_layer, "model": work}
 
 
 def edited(model, deltas):

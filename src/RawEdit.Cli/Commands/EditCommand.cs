@@ -2,10 +2,13 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using RawEdit.Editing;
+using RawEdit.Editing.AlphaEdit;
+using RawEdit.Editing.Emmet;
 using RawEdit.Editing.Memit;
 using RawEdit.Editing.Requests;
 using RawEdit.Editing.Rome;
 using RawEdit.Editing.Saving;
+using RawEdit.Editing.Statistics;
 using RawEdit.Evaluation.Saving;
 using RawEdit.Models;
 using RawEdit.Models.Checkpoints;
@@ -13,9 +16,10 @@ using RawEdit.Models.Checkpoints;
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit edit --model M --method rome|r-rome|p-rome|memit|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] [--editor E] --out M2 [--save-dtype same|f32|f16|bf16] [--report REPORT.json]</c>.
+/// <c>rawedit edit --model M --method rome|r-rome|p-rome|memit|emmet|alphaedit|mend --requests R.json [--hparams H.json] [--stats DIR] [--templates T.json] [--editor E] --out M2 [--save-dtype same|f32|f16|bf16] [--report REPORT.json]</c>.
 /// ROME and MEND requests are applied in order, each computed on the model as edited so far (as upstream's apply_rome_to_model);
-/// MEMIT edits all requests in one batch (apply_memit_to_model). The save reports how much of each edited weight's
+/// MEMIT, EMMET and AlphaEdit edit all requests in one batch (apply_memit_to_model, apply_emmet_to_model, apply_AlphaEdit_to_model;
+/// AlphaEdit's batch starts a sequence: no earlier keys are preserved). The save reports how much of each edited weight's
 /// update its storage dtype keeps, then the model is read back and each request's target probability is scored on it
 /// beside the in-memory score.
 /// </summary>
@@ -26,7 +30,7 @@ internal static class EditCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit | mend", Required = true };
+        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit | emmet | alphaedit | mend", Required = true };
         var requests = new Option<string>("--requests") { Description = "JSON requests (upstream CounterFact or flat form)", Required = true };
         var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys" };
         var stats = new Option<string?>("--stats") { Description = "Second-moment statistics folder (rawedit stats --out)" };
@@ -41,7 +45,7 @@ internal static class EditCommand
         {
             string methodName = parse.GetValue(method)!;
             var options = new Options(methodName, parse.GetValue(hparams), parse.GetValue(stats), parse.GetValue(templates), parse.GetValue(seed), parse.GetValue(editor));
-            if (methodName is not ("memit" or "mend")) ParseMethod(methodName);
+            if (methodName is not ("memit" or "emmet" or "alphaedit" or "mend")) ParseMethod(methodName);
             var storage = SaveDTypes.Parse(parse.GetValue(saveDType));
             var loaded = ModelLocator.Load(parse.GetValue(model)!);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
@@ -51,7 +55,7 @@ internal static class EditCommand
             var applied = new List<AppliedEdit>();
             object figures = methodName switch
             {
-                "memit" => Memit(loaded, requestList, options, applied),
+                "memit" or "emmet" or "alphaedit" => Batch(loaded, requestList, options, applied),
                 "mend" => new { method = "mend", model = loaded.Source, editor = options.Editor, edits = MendEditRun.Apply(loaded, options.Editor, requestList, applied) },
                 _ => Rome(loaded, requestList, options, applied),
             };
@@ -105,27 +109,51 @@ internal static class EditCommand
         };
     }
 
-    /// <summary>All requests in one MEMIT batch; the report gives |Δ| per edited layer and each request's z optimisation.</summary>
-    private static object Memit(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o, List<AppliedEdit> applied)
+    /// <summary>All requests in one MEMIT, EMMET or AlphaEdit batch; the report gives |Δ| per edited layer and each request's z optimisation.</summary>
+    private static object Batch(LoadedModel loaded, IReadOnlyList<EditRequest> requests, Options o, List<AppliedEdit> applied)
     {
         var clock = Stopwatch.StartNew();
-        var h = EditSetup.MemitHparams(loaded, o.Hparams);
         var contexts = EditSetup.MemitTemplates(loaded, o.Templates, o.Seed);
-        var moments = h.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, h, l, o.Stats));
-        var result = MemitEditor.Compute(loaded.Model, loaded.Tokenizer, requests, contexts, h, l => moments[l],
-            new SynchronousProgress<EditProgress>(p =>
-            {
-                if (p.Stage != EditStage.TargetValues || p.Done % 100 == 0) Console.Error.WriteLine(p.Message);
-            }));
+        var progress = new SynchronousProgress<EditProgress>(p =>
+        {
+            if (p.Stage != EditStage.TargetValues || p.Done % 100 == 0) Console.Error.WriteLine(p.Message);
+        });
+        MemitHyperParameters h;
+        MemitResult result;
+        object? methodFigures = null;
+        Dictionary<int, SecondMoment>? moments = null;
+        switch (o.Method)
+        {
+            case "emmet":
+                var emmet = EditSetup.EmmetHparams(loaded, o.Hparams);
+                moments = emmet.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, emmet, l, o.Stats));
+                var emmetResult = EmmetEditor.Compute(loaded.Model, loaded.Tokenizer, requests, contexts, emmet, l => moments[l], progress);
+                (h, result, methodFigures) = (emmet, emmetResult.Batch, new { pseudo_inverse_layers = emmetResult.PseudoInverseLayers });
+                break;
+            case "alphaedit":
+                var alpha = EditSetup.AlphaEditHparams(loaded, o.Hparams);
+                var projectors = alpha.Layers.ToDictionary(l => l, l => EditSetup.NullSpace(loaded, alpha, l, o.Stats, new SynchronousProgress<string>(Console.Error.WriteLine)));
+                foreach (var p in projectors.Values)
+                    Console.WriteLine($"layer {p.Layer}: null space of E[kkᵀ] below {p.Threshold:G3}: {p.Rank} of {p.Dimension} dimensions");
+                result = AlphaEditEditor.Compute(loaded.Model, loaded.Tokenizer, requests, contexts, alpha, l => projectors[l], progress: progress);
+                (h, methodFigures) = (alpha, new { nullspace_rank = projectors.ToDictionary(p => p.Key.ToString(), p => p.Value.Rank) });
+                break;
+            default:
+                var memit = EditSetup.MemitHparams(loaded, o.Hparams);
+                moments = memit.Layers.ToDictionary(l => l, l => EditSetup.SecondMoment(loaded, memit, l, o.Stats));
+                (h, result) = (memit, MemitEditor.Compute(loaded.Model, loaded.Tokenizer, requests, contexts, memit, l => moments[l], progress));
+                break;
+        }
         applied.Add(result.Edit.ApplyTo(loaded.Model));
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var layer in result.Layers)
             Console.WriteLine($"layer {layer.Layer}: {layer.Delta.WeightName}  |Δ| {layer.Delta.NormalizedMagnitude:E3}  ‖ΔW‖_F {layer.Delta.Frobenius:G4}");
-        Console.WriteLine($"MEMIT: {requests.Count} requests in one batch over layers [{string.Join(", ", h.Layers)}] in {seconds:F1} s");
+        Console.WriteLine($"{h.MethodName}: {requests.Count} requests in one batch over layers [{string.Join(", ", h.Layers)}] in {seconds:F1} s");
         return new
         {
-            method = o.Method, model = loaded.Source, hparams = h, context_templates = contexts, seconds,
-            second_moment = moments.ToDictionary(m => m.Key.ToString(), m => new { identity = m.Value.IsIdentity, tokens = m.Value.Tokens, documents = m.Value.Documents }),
+            method = o.Method, model = loaded.Source, hparams = (object)h, context_templates = contexts, seconds,
+            second_moment = moments?.ToDictionary(m => m.Key.ToString(), m => new { identity = m.Value.IsIdentity, tokens = m.Value.Tokens, documents = m.Value.Documents }),
+            method_figures = methodFigures,
             layers = result.Layers.Select(l => new
             {
                 layer = l.Layer, weight = l.Delta.WeightName, delta_magnitude = l.Delta.NormalizedMagnitude, delta_frobenius = l.Delta.Frobenius,
@@ -143,8 +171,8 @@ internal static class EditCommand
     public static RomeMode ParseMethod(string method) => method switch
     {
         "rome" or "r-rome" or "p-rome" => EditSetup.ParseRomeMode(method),
-        "memit" => throw new ArgumentException("memit edits a batch: use rawedit edit --method memit (this command shows rome, r-rome or p-rome)"),
+        "memit" or "emmet" or "alphaedit" => throw new ArgumentException($"{method} edits a batch: use rawedit edit --method {method} (this command shows rome, r-rome or p-rome)"),
         "mend" => throw new ArgumentException("mend needs a trained editor: use rawedit edit --method mend --editor E (this command shows rome, r-rome or p-rome)"),
-        _ => throw new ArgumentException($"unknown method '{method}' (rome, r-rome, p-rome, memit, mend)"),
+        _ => throw new ArgumentException($"unknown method '{method}' ({string.Join(", ", EditMethods.Names)})"),
     };
 }

@@ -18,5 +18,5 @@ internal static class EditMethods
     public static void Check(string name, Options options) => EditSetup.Check(name, options.ToEditOptions());
 
     public static (IEditMethod Method, JsonObject Settings) Create(string name, LoadedModel loaded, Options options) =>
-        EditSetup.Create(name, loaded, options.ToEditOptions());
+        EditSetup.Create(name, loaded, options.ToEditOptions(), new SynchronousProgress<string>(Console.Error.WriteLine));
 }

@@ -10,7 +10,7 @@ using RawEdit.Models.Checkpoints;
 namespace RawEdit.Cli.Commands;
 
 /// <summary>
-/// <c>rawedit sequential --model M --method rome|r-rome|p-rome|memit|mend [--editor E] --data F --edits N --eval-every K --out RUN [--resume] …</c>:
+/// <c>rawedit sequential --model M --method rome|r-rome|p-rome|memit|emmet|alphaedit|mend [--editor E] --data F --edits N --eval-every K --out RUN [--resume] …</c>:
 /// N single edits in order on one model, never restored, journaled in RUN so that <c>--resume</c> continues a
 /// stopped run to the same weights bit for bit. Ctrl-C stops after the current edit. The final model is saved as
 /// --save-dtype says, with what its storage keeps of each update in RUN/save-precision.json, and the run's edits are
@@ -21,7 +21,7 @@ internal static class SequentialCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit (one request per edit) | mend (with --editor)", Required = true };
+        var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit | emmet | alphaedit (one request per edit) | mend (with --editor)", Required = true };
         var data = new Option<string>("--data") { Description = "CounterFact records (upstream or flat form), edited in file order", Required = true };
         var edits = new Option<int>("--edits") { Description = "Number of sequential edits", Required = true };
         var evalEvery = new Option<int>("--eval-every") { Description = "Re-score earlier edits and run the downstream tasks every K edits", Required = true };

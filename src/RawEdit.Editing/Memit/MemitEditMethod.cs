@@ -17,7 +17,7 @@ internal sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer 
 {
     public string Name => "memit";
 
-    public IReadOnlyList<string> EditedWeights { get; } = hparams.Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+    public IReadOnlyList<string> EditedWeights { get; } = hparams.EditedWeights(model);
 
     public ComputedEdit Compute(EditRequest request, CancellationToken cancellationToken = default) =>
         FromResult(MemitEditor.Compute(model, tokenizer, [request], contextTemplates, hparams, secondMoment, cancellationToken: cancellationToken));
@@ -25,8 +25,13 @@ internal sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer 
     /// <summary>All requests in one MEMIT batch: one dense ΔW per edited layer (as upstream's apply_memit_to_model).</summary>
     public ComputedEdit ComputeBatch(IReadOnlyList<EditRequest> requests, IProgress<EditProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var result = Batch(requests, progress, cancellationToken);
-        var figures = new Dictionary<string, double> { ["requests"] = requests.Count };
+        return AsBatch(Batch(requests, progress, cancellationToken));
+    }
+
+    /// <summary>A batch result of any MEMIT-family method as one dense update per layer, with |Δ| per layer among the figures.</summary>
+    public static ComputedEdit AsBatch(MemitResult result)
+    {
+        var figures = new Dictionary<string, double> { ["requests"] = result.Values.Count };
         foreach (var layer in result.Layers) figures[$"delta_magnitude_layer_{layer.Layer}"] = layer.Delta.NormalizedMagnitude;
         return new ComputedEdit([], figures, result.Edit);
     }
@@ -36,9 +41,15 @@ internal sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer 
         MemitEditor.Compute(model, tokenizer, requests, contextTemplates, hparams, secondMoment, progress, cancellationToken);
 
     /// <summary>A one-request MEMIT result on this model as rank-one terms (one per layer, in layer order) and its figures.</summary>
-    public ComputedEdit FromResult(MemitResult result)
+    public ComputedEdit FromResult(MemitResult result) => AsRankOneTerms(model, result);
+
+    /// <summary>
+    /// A one-request result of any MEMIT-family method (MEMIT, EMMET, AlphaEdit: Δ_i = R_i Aᵀ) as rank-one terms
+    /// u = the adjusted key A_0 [F], r = the spread residual [C], one per layer in layer order, and its figures.
+    /// </summary>
+    public static ComputedEdit AsRankOneTerms(ICausalLanguageModel model, MemitResult result)
     {
-        if (result.Values.Count != 1) throw new ArgumentException($"a MEMIT edit of {result.Values.Count} requests is not one rank-one term per layer");
+        if (result.Values.Count != 1) throw new ArgumentException($"an edit of {result.Values.Count} requests is not one rank-one term per layer");
         var terms = result.Layers.Select(l => new RankOneEdit(l.Delta.WeightName, ToFloat(l.AdjustedKeys[0]), ToFloat(l.SpreadResiduals[0]),
             model.MlpDownProjection(l.Layer).OutByIn)).ToList();
         var value = result.Values[0];

@@ -6,9 +6,10 @@ namespace RawEdit.Editing.Memit;
 /// <summary>
 /// MEMIT's hyperparameters, read from the same JSON keys as upstream <c>hparams/MEMIT/*.json</c> (the keys shared
 /// with ROME by <see cref="ValueEditHyperParameters"/>); defaults are upstream's <c>gpt2-xl.json</c>.
-/// mom2_adjustment = false stands for C = identity (upstream always uses the statistics).
+/// mom2_adjustment = false stands for C = identity (upstream always uses the statistics). EMMET and AlphaEdit read the
+/// same keys plus their own (their records derive from this one).
 /// </summary>
-internal sealed record MemitHyperParameters : ValueEditHyperParameters
+internal record MemitHyperParameters : ValueEditHyperParameters
 {
     public MemitHyperParameters()
     {
@@ -44,15 +45,18 @@ internal sealed record MemitHyperParameters : ValueEditHyperParameters
     public override void Validate(string source = "hparams")
     {
         base.Validate(source);
-        Require(source, Layers.Zip(Layers.Skip(1)).All(p => p.First < p.Second), $"MEMIT layers must be increasing and distinct, got [{string.Join(", ", Layers)}]");
+        Require(source, Layers.Zip(Layers.Skip(1)).All(p => p.First < p.Second), $"{Method} layers must be increasing and distinct, got [{string.Join(", ", Layers)}]");
         Require(source, LayerSelection == "all", $"layer_selection '{LayerSelection}' is not supported (all)");
         Require(source, Mom2UpdateWeight >= 0 && double.IsFinite(Mom2UpdateWeight), "mom2_update_weight must be a finite number ≥ 0");
     }
 
+    /// <summary>The weights an edit changes on <paramref name="model"/>: each layer's MLP down projection, in layer order.</summary>
+    public IReadOnlyList<string> EditedWeights(ICausalLanguageModel model) => Layers.Select(l => model.MlpDownProjection(l).Name).ToList();
+
     /// <summary>Checks the layers against a model.</summary>
     public void CheckFits(ICausalLanguageModel model)
     {
-        if (ZLayer >= model.Layers) throw new ArgumentException($"MEMIT layer {ZLayer} does not exist in a {model.Layers}-layer model");
+        if (ZLayer >= model.Layers) throw new ArgumentException($"{Method} layer {ZLayer} does not exist in a {model.Layers}-layer model");
         if (VLossLayer < ZLayer || VLossLayer >= model.Layers)
             throw new ArgumentException($"v_loss_layer {VLossLayer} must lie between the last edited layer ({ZLayer}) and the model's last block ({model.Layers - 1})");
     }

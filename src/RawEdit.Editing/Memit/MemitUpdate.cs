@@ -54,7 +54,7 @@ internal static class MemitUpdate
             for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(residuals[j], adjusted[j][a], row, row);
             for (int o = 0; o < c; o++) delta[outByIn ? o * f + a : a * c + o] = (float)row[o];
         });
-        if (delta.Any(x => !float.IsFinite(x))) throw new InvalidOperationException($"MEMIT produced a non-finite update at layer {layer}");
+        if (delta.Any(x => !float.IsFinite(x))) throw new InvalidOperationException($"the update at layer {layer} is not finite");
         return outByIn ? new WeightDelta(weightName, layer, c, f, delta) : new WeightDelta(weightName, layer, f, c, delta);
     }
 

@@ -5,14 +5,17 @@ namespace RawEdit.Editing.Statistics;
 /// <summary>Finds the statistics an edit needs in a statistics folder, whatever corpus they were computed on.</summary>
 internal static class SecondMomentLookup
 {
-    public static SecondMoment Find(string root, ICausalLanguageModel model, int layer, int samples)
+    public static SecondMoment Find(string root, ICausalLanguageModel model, int layer, int samples) =>
+        SecondMomentStore.TryLoad(root, FindKey(root, model, layer, samples))!;
+
+    /// <summary>What the one statistics file for this model, layer and sample count under root was computed from (its cache key).</summary>
+    public static SecondMomentKey FindKey(string root, ICausalLanguageModel model, int layer, int samples)
     {
         string modelHash = ModelFingerprint.Compute(model);
         string path = FindFile(root, modelHash, layer, samples);
-        string corpusHash;
-        using (var file = Models.Checkpoints.SafetensorsFile.Open(path))
-            corpusHash = file.Metadata.GetValueOrDefault("corpus_hash") ?? throw new InvalidDataException($"{path}: no corpus_hash in its metadata");
-        return SecondMomentStore.TryLoad(root, new SecondMomentKey(modelHash, layer, corpusHash, samples))!;
+        using var file = Models.Checkpoints.SafetensorsFile.Open(path);
+        string corpusHash = file.Metadata.GetValueOrDefault("corpus_hash") ?? throw new InvalidDataException($"{path}: no corpus_hash in its metadata");
+        return new SecondMomentKey(modelHash, layer, corpusHash, samples);
     }
 
     /// <summary>The one statistics file for this model (by its fingerprint), layer and sample count under root, or a clear error.</summary>

@@ -6,21 +6,36 @@ using RawEdit.Editing;
 
 namespace RawEdit.Evaluation.Sequential;
 
-/// <summary>A rank-one term as stored: the factors' float32 bits, little-endian, base64.</summary>
-internal sealed record StoredTerm(string Weight, bool OutByIn, string U, string R)
+/// <summary>float32 vectors as the journal stores them: their bits, little-endian, base64.</summary>
+internal static class Float32Base64
 {
-    public static StoredTerm From(RankOneEdit term) => new(term.WeightName, term.OutByIn, Encode(term.U), Encode(term.R));
+    public static string Encode(float[] values) => Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()));
 
-    public RankOneEdit ToEdit() => new(Weight, Decode(U), Decode(R), OutByIn);
-
-    private static string Encode(float[] values) => Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()));
-
-    private static float[] Decode(string base64)
+    public static float[] Decode(string base64)
     {
         byte[] bytes = Convert.FromBase64String(base64);
-        if (bytes.Length % sizeof(float) != 0) throw new InvalidDataException("a journaled factor is not a whole number of float32 values");
+        if (bytes.Length % sizeof(float) != 0) throw new InvalidDataException("a journaled vector is not a whole number of float32 values");
         return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     }
+}
+
+/// <summary>A rank-one term as stored: the factors' float32 bits.</summary>
+internal sealed record StoredTerm(string Weight, bool OutByIn, string U, string R)
+{
+    public static StoredTerm From(RankOneEdit term) => new(term.WeightName, term.OutByIn, Float32Base64.Encode(term.U), Float32Base64.Encode(term.R));
+
+    public RankOneEdit ToEdit() => new(Weight, Float32Base64.Decode(U), Float32Base64.Decode(R), OutByIn);
+}
+
+/// <summary>
+/// A preserved key as stored (AlphaEdit's K_p): its float32 bits. The journal keeps the keys, not K_pK_pᵀ [F, F]: a
+/// resume adds them again in journal order, which gives the same sums bit for bit (<c>PreservedKeySums</c>).
+/// </summary>
+internal sealed record StoredKey(int Layer, string Key)
+{
+    public static StoredKey From(PreservedKey key) => new(key.Layer, Float32Base64.Encode(key.Key));
+
+    public PreservedKey ToKey() => new(Layer, Float32Base64.Decode(Key));
 }
 
 /// <summary>How an edit scored right after it was made (editing-methods.md §2, §5).</summary>
@@ -44,11 +59,13 @@ internal sealed record EditMeasurement(
 /// <summary>
 /// One edit of the run. Applied is false when the guard refused it (its terms are kept for inspection and never
 /// replayed). ComputeSeconds is the method's share of Seconds (the rest is measuring). WeightsSha256 fingerprints the edited weights after this record, so a resume can prove its replay.
+/// PreservedKeys are what an <see cref="IPreservingEditMethod"/> keeps of an applied edit (absent for other methods).
 /// </summary>
 internal sealed record EditEntry(
     int Index, string CaseId, string Prompt, string TargetNew, bool Applied, GuardVerdict? Guard,
     IReadOnlyList<StoredTerm> Terms, IReadOnlyDictionary<string, double> MethodFigures,
-    EditMeasurement Measurement, string WeightsSha256, double ComputeSeconds, double Seconds);
+    EditMeasurement Measurement, string WeightsSha256, double ComputeSeconds, double Seconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<StoredKey>? PreservedKeys = null);
 
 /// <summary>Re-scoring of the earlier edits and the downstream tasks after <see cref="AfterEdits"/> edits (0: the unedited model).</summary>
 internal sealed record EvaluationEntry(int AfterEdits, ForgettingScores? Forgetting, IReadOnlyDictionary<string, Downstream.ClassificationScores>? Downstream, double Seconds);

@@ -117,6 +117,7 @@ internal sealed class SequentialRunner
         foreach (var edit in edits.Where(e => e.Applied))
         {
             foreach (var term in edit.Terms) term.ToEdit().ApplyTo(loaded.Model);
+            Preserve(edit.PreservedKeys?.Select(k => k.ToKey()).ToList() ?? []);
             guard.Accept(EditedWeights.Largest(edit.Measurement.EditMagnitude));
         }
         if (edits.Count > 0 && weights.Fingerprint() != edits[^1].WeightsSha256)
@@ -138,14 +139,26 @@ internal sealed class SequentialRunner
         double largest = EditedWeights.Largest(magnitude);
         var verdict = settings.Guard.Mode == GuardMode.Off ? null : guard.Judge(largest, measurement.NormalizedEntropy);
         bool keep = !(verdict is { Disabling: true } && settings.Guard.Mode == GuardMode.Refuse);
-        if (keep) guard.Accept(largest);
+        if (keep)
+        {
+            guard.Accept(largest);
+            Preserve(edit.PreservedKeys);
+        }
         else
         {
             applied.Revert();
             measurement = measurement with { DistanceFromOriginal = weights.DistanceFromOriginal() };
         }
         return new EditEntry(index, c.CaseId, c.RewritePrompt, c.TargetNew, keep, verdict, edit.Terms.Select(StoredTerm.From).ToList(),
-            edit.Figures, measurement, weights.Fingerprint(), computeSeconds, clock.Elapsed.TotalSeconds);
+            edit.Figures, measurement, weights.Fingerprint(), computeSeconds, clock.Elapsed.TotalSeconds,
+            edit.PreservedKeys.Count > 0 ? edit.PreservedKeys.Select(StoredKey.From).ToList() : null);
+    }
+
+    /// <summary>An accepted edit's preserved keys go to a method that keeps them (AlphaEdit), live and on replay alike.</summary>
+    private void Preserve(IReadOnlyList<PreservedKey> keys)
+    {
+        if (method is IPreservingEditMethod preserving) preserving.Accept(keys);
+        else if (keys.Count > 0) throw new InvalidDataException($"the journal holds preserved keys, which method {method.Name} does not take");
     }
 
     private EditMeasurement Measure(int index, EditCase c, IReadOnlyDictionary<string, double> magnitude)

@@ -1,7 +1,7 @@
 namespace RawEdit.Tests.Editing;
 
 /// <summary>
-/// The ROME and MEMIT goldens on ILGPU's CPU accelerator (<c>ilgpu-cpu</c>): one case of each mode, second-moment kind,
+/// The ROME, MEMIT, EMMET and AlphaEdit goldens on ILGPU's CPU accelerator (<c>ilgpu-cpu</c>): one case of each mode, second-moment kind,
 /// request form and model, through the same test code as the full sets, which run on cpu and cuda. The CPU
 /// accelerator takes 10–100 s for each of the other cases (mostly the value optimisation's products; measured: the
 /// 8-request MEMIT batches 100 s each, the default model's full-vocabulary ROME cases 32–44 s), which would double
@@ -36,4 +36,12 @@ internal class EditingGoldensOnCpuAcceleratorTests
     [TestCase("memit-1-identity")]
     public void Memit_on_the_random_model(string caseName) =>
         OnCpuAccelerator(new MemitGoldenTests("ilgpu-cpu"), t => t.Every_layer_update_matches_the_reference(caseName));
+
+    [TestCase("emmet-1-cov")]
+    public void Emmet_on_the_random_model(string caseName) =>
+        OnCpuAccelerator(new EmmetGoldenTests("ilgpu-cpu"), t => t.Every_layer_update_matches_the_reference(caseName));
+
+    [TestCase("alphaedit-1-cov")]
+    public void AlphaEdit_on_the_random_model(string caseName) =>
+        OnCpuAccelerator(new AlphaEditGoldenTests("ilgpu-cpu"), t => t.Every_layer_update_matches_the_reference(caseName));
 }

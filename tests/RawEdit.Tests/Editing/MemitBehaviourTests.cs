@@ -12,10 +12,10 @@ namespace RawEdit.Tests.Editing;
 [TestFixture]
 internal class MemitBehaviourTests
 {
-    private static readonly Gpt2Model Model = Gpt2Checkpoint.Load(TestPaths.Goldens("gpt2-random")).Model;
+    internal static readonly Gpt2Model Model = Gpt2Checkpoint.Load(TestPaths.Goldens("gpt2-random")).Model;
 
     // Two id-level requests on the random model, the subject ending each prompt, two templates.
-    private static List<RomePrompts> Requests()
+    internal static List<RomePrompts> Requests()
     {
         RomePrompts Request(int[] subject, int[] target)
         {

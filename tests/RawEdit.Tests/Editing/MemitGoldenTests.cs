@@ -34,10 +34,13 @@ internal class MemitGoldenTests(string device) : DeviceFixture(device)
         c["prompts"]!.AsArray().Select(p => new RomePrompts(p!["key"]!.AsArray().Select(Prompt!).ToList(),
             p["rewrite"]!.AsArray().Select(Prompt!).ToList(), Prompt(p["kl"]!), p["target_ids"]!.AsArray().Select(v => (int)v!).ToArray())).ToList();
 
-    internal static MemitHyperParameters HparamsOf(JsonObject c)
+    internal static MemitHyperParameters HparamsOf(JsonObject c) => HparamsOf(c, new MemitHyperParameters());
+
+    /// <summary>The case's MEMIT keys on <paramref name="start"/> (an EMMET or AlphaEdit record keeps its own type and keys).</summary>
+    internal static MemitHyperParameters HparamsOf(JsonObject c, MemitHyperParameters start)
     {
         var h = c["hparams"]!;
-        return new MemitHyperParameters
+        return start with
         {
             Layers = h["layers"]!.AsArray().Select(v => (int)v!).ToArray(), VNumGradSteps = (int)h["v_num_grad_steps"]!, VLr = (double)h["v_lr"]!,
             VLossLayer = (int)h["v_loss_layer"]!, VWeightDecay = (double)h["v_weight_decay"]!, ClampNormFactor = (double)h["clamp_norm_factor"]!,

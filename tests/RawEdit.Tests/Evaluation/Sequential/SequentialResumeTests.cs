@@ -70,10 +70,12 @@ internal class SequentialResumeTests : TempFolderTest
 
     private static int EditsOf(string method) => method == "mend" ? 4 : 3;
 
-    private string[] MemitArgs() =>
+    /// <summary>MEMIT's short settings; EMMET reads them as they are (w = 200), AlphaEdit with the default model's threshold added.</summary>
+    private string[] MemitArgs(string method = "memit") =>
     [
-        "--hparams", Write("memit.json",
-            """{"layers": [0, 1], "v_loss_layer": 3, "v_num_grad_steps": 4, "clamp_norm_factor": 4, "mom2_update_weight": 200, "mom2_n_samples": 20000}"""),
+        "--hparams", Write($"{method}.json",
+            """{"layers": [0, 1], "v_loss_layer": 3, "v_num_grad_steps": 4, "clamp_norm_factor": 4, "mom2_update_weight": 200, "mom2_n_samples": 20000""" +
+            (method == "alphaedit" ? """, "nullspace_threshold": 0.5}""" : "}")),
         "--templates", Write("templates.json", """["{}"]"""),
     ];
 
@@ -109,12 +111,15 @@ internal class SequentialResumeTests : TempFolderTest
         return changed;
     }
 
+    /// <summary>AlphaEdit's resume also restores K_pK_pᵀ: the edit after the kill depends on the journaled keys of the ones before it.</summary>
     [TestCase("memit")]
+    [TestCase("emmet")]
+    [TestCase("alphaedit")]
     [TestCase("mend")]
-    public void A_memit_or_mend_run_killed_after_its_first_edit_and_resumed_ends_with_the_weights_of_an_uninterrupted_run(string method)
+    public void A_memit_family_or_mend_run_killed_after_its_first_edit_and_resumed_ends_with_the_weights_of_an_uninterrupted_run(string method)
     {
         string editor = method == "mend" ? TrainEditor() : "";
-        string[] MethodArgs(string editorPath) => method == "mend" ? ["--editor", editorPath] : MemitArgs();
+        string[] MethodArgs(string editorPath) => method == "mend" ? ["--editor", editorPath] : MemitArgs(method);
         string whole = Path.Combine(temp, "whole"), killed = Path.Combine(temp, "killed");
         var uninterrupted = CliTests.Run("", DefaultModelArgs(method, whole, MethodArgs(editor)));
         Assert.That(uninterrupted.Code, Is.Zero, uninterrupted.Err + uninterrupted.Out);
@@ -144,9 +149,14 @@ internal class SequentialResumeTests : TempFolderTest
         Assert.That(Fingerprints(killed), Is.EqualTo(fingerprints));
         Assert.That(fingerprints.Distinct().Count(), Is.EqualTo(EditsOf(method)), "every edit changes the weights");
         var edits = JournalEntries.Parse(EditJournal.Read(Path.Combine(whole, SequentialRunner.JournalFile)).Records, whole).Edits;
-        // MEMIT: one term per edited layer; MEND: one per kept token row of each of its six matrices (under 16 rows: the prompt + target tokens).
-        Assert.That(edits.Select(e => e.Terms.Count), method == "memit" ? Is.All.EqualTo(2) : Is.All.InRange(6, 6 * 16));
-        Assert.That(edits.Select(e => e.Terms.Select(t => t.Weight).Distinct().Count()), Is.All.EqualTo(method == "memit" ? 2 : 6));
+        // MEMIT, EMMET, AlphaEdit: one term per edited layer; MEND: one per kept token row of each of its six matrices (under 16 rows: the prompt + target tokens).
+        bool memitFamily = method != "mend";
+        Assert.That(edits.Select(e => e.Terms.Count), memitFamily ? Is.All.EqualTo(2) : Is.All.InRange(6, 6 * 16));
+        Assert.That(edits.Select(e => e.Terms.Select(t => t.Weight).Distinct().Count()), Is.All.EqualTo(memitFamily ? 2 : 6));
+        // Only AlphaEdit journals preserved keys (one per layer), and each edit saw the keys of all the edits before it.
+        Assert.That(edits.Select(e => e.PreservedKeys?.Count ?? 0), Is.All.EqualTo(method == "alphaedit" ? 2 : 0));
+        if (method == "alphaedit")
+            Assert.That(edits.Select(e => e.MethodFigures["preserved_keys_layer_1"]), Is.EqualTo(Enumerable.Range(0, EditsOf(method)).Select(i => (double)i)));
     }
 
     [Test]
