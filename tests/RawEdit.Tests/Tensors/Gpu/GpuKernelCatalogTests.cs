@@ -13,7 +13,7 @@ internal class GpuKernelCatalogTests
 {
     private static IEnumerable<MethodInfo> KernelMethods() =>
         typeof(GemmKernels).Assembly.GetTypes()
-            .Where(t => t.Namespace == typeof(GemmKernels).Namespace && t.IsPublic && t.IsAbstract && t.IsSealed)   // static classes
+            .Where(t => t.Namespace == typeof(GemmKernels).Namespace && !t.IsNested && t.IsAbstract && t.IsSealed && t.Name.EndsWith("Kernels"))   // the static kernel classes (GroupReduce, KernelIndex: device helpers)
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .Where(m => m.ReturnType == typeof(void));
 
