@@ -48,14 +48,15 @@ public sealed record ComputedEdit
 }
 
 /// <summary>
-/// An editing method bound to one model (ROME, r-ROME, p-ROME, MEMIT, MEND; made by <see cref="EditMethod"/>): it computes
-/// the edit of a request on the model as it is now. Sequential editing calls it once per request, applying each result
-/// before the next call; the method keeps no hidden state between calls beyond caches of pristine-model quantities
-/// (context templates, statistics).
+/// An editing method bound to one model (ROME, r-ROME, p-ROME, MEMIT, EMMET, AlphaEdit, MEND; made by
+/// <see cref="EditMethod"/>): it computes the edit of a request on the model as it is now. Sequential editing calls it
+/// once per request, applying each result before the next call; the method keeps no hidden state between calls beyond
+/// caches of pristine-model quantities (context templates, statistics) and, for an <see cref="IPreservingEditMethod"/>,
+/// the keys of the edits handed back to it.
 /// </summary>
 public interface IEditMethod
 {
-    /// <summary>The method's name as the command line spells it (rome, r-rome, p-rome, memit, mend).</summary>
+    /// <summary>The method's name as the command line spells it (rome, r-rome, p-rome, memit, emmet, alphaedit, mend).</summary>
     string Name { get; }
 
     /// <summary>The names of the weights an edit of this method may change.</summary>
@@ -69,7 +70,7 @@ public interface IEditMethod
     ComputedEdit Compute(EditRequest request, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A method that edits many requests at once, in one update per edited layer (MEMIT).</summary>
+/// <summary>A method that edits many requests at once, in one update per edited layer (MEMIT, EMMET, AlphaEdit).</summary>
 public interface IBatchEditMethod : IEditMethod
 {
     /// <summary>
