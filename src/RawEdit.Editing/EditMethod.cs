@@ -6,8 +6,9 @@ using RawEdit.Models;
 namespace RawEdit.Editing;
 
 /// <summary>
-/// Makes the editing methods, each bound to one model: <see cref="Rome"/> (ROME, r-ROME, p-ROME), <see cref="Memit"/>
-/// and <see cref="Mend"/>, or any of them by its command-line name with <see cref="Create"/>.
+/// Makes the editing methods, each bound to one model: <see cref="Rome"/> (ROME, r-ROME, p-ROME), <see cref="Memit"/>,
+/// <see cref="Emmet"/>, <see cref="AlphaEdit"/> and <see cref="Mend"/>, or any of them by its command-line name with
+/// <see cref="Create"/>; <see cref="Apply"/> applies requests with any of them.
 /// </summary>
 public static class EditMethod
 {
