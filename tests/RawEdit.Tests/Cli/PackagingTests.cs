@@ -41,7 +41,9 @@ internal sealed class PackagingTests
         string config = Path.Combine(temp, "nuget.config");
         File.WriteAllText(config, $"<configuration><packageSources><clear /><add key=\"local\" value=\"{feed}\" /></packageSources></configuration>");
         string tools = Path.Combine(temp, "tools");
-        Run("dotnet", ["tool", "install", "rawedit", "--tool-path", tools, "--configfile", config, "--version", Version], temp);
+        // Its own package folder, so a package of the same version from an earlier build is never reused.
+        Run("dotnet", ["tool", "install", "rawedit", "--tool-path", tools, "--configfile", config, "--version", Version], temp,
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(temp, "packages") });
 
         string empty = Directory.CreateDirectory(Path.Combine(temp, "empty")).FullName;
         var environment = new Dictionary<string, string> { ["RAWEDIT_CACHE"] = Path.Combine(temp, "cache"), ["RAWEDIT_WEIGHTS"] = "" };
