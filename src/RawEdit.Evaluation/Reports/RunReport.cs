@@ -60,6 +60,13 @@ internal static class RunReport
             html.Append("</div>").Append(DownstreamTable(runs));
         }
 
+        var diagnosed = runs.Where(RomeDiagnosisSection.Applies).ToList();
+        if (diagnosed.Count > 0)
+        {
+            html.Append("<h2>Diagnosis: why each ROME mode's edits are the size they are</h2>");
+            foreach (var run in diagnosed) html.Append(RomeDiagnosisSection.Render(run));
+        }
+
         html.Append("<h2>Disabling-edit guard</h2>").Append(GuardTable(runs));
         html.Append("<h2>Largest edits</h2>").Append(LargestEdits(runs));
         return HtmlPage.Close(html);
