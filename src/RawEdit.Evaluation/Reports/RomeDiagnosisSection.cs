@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using RawEdit.Evaluation.Sequential;
@@ -113,16 +112,11 @@ internal static class RomeDiagnosisSection
         return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(double.IsFinite).Order().ToList();
-        if (sorted.Count == 0) return double.NaN;
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => ReportNumbers.Median(values);
 
-    private static string Sci(double v) => double.IsFinite(v) ? v.ToString("0.00E0", CultureInfo.InvariantCulture) : "–";
+    private static string Sci(double v) => ReportNumbers.Sci(v);
 
-    private static string G(double v) => double.IsFinite(v) ? v.ToString("0.##", CultureInfo.InvariantCulture) : "–";
+    private static string G(double v) => ReportNumbers.Short(v);
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

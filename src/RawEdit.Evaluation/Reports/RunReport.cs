@@ -177,16 +177,11 @@ internal static class RunReport
         return values.Count == 0 ? double.NaN : values.Average();
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(double.IsFinite).Order().ToList();
-        if (sorted.Count == 0) return double.NaN;
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => ReportNumbers.Median(values);
 
-    private static string Fixed(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    private static string Fixed(double v) => ReportNumbers.Fixed(v);
 
-    private static string Sci(double v) => double.IsFinite(v) ? v.ToString("0.00E0", CultureInfo.InvariantCulture) : "–";
+    private static string Sci(double v) => ReportNumbers.Sci(v);
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

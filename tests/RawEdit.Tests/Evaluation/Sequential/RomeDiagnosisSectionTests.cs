@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -10,7 +9,7 @@ namespace RawEdit.Tests.Evaluation.Sequential;
 [TestFixture]
 internal class RomeDiagnosisSectionTests
 {
-    private const string Weight = "transformer.h.0.mlp.c_proj.weight";
+    private static Dictionary<string, double> OnTheEditedWeight(double value) => new() { ["transformer.h.0.mlp.c_proj.weight"] = value };
 
     /// <summary>Edit i of a made-up r-rome run: the denominator halves every 10 edits while the numerator stays 100, so |Δ| doubles.</summary>
     private static EditEntry Edit(int i)
@@ -23,7 +22,7 @@ internal class RomeDiagnosisSectionTests
             ["r_norm"] = numerator / denominator, ["miss_at_k_s"] = 30, ["miss_at_k_bar"] = 1e-6,
         };
         return new EditEntry(i, $"c{i}", $"prompt {i}", "target", true, null, [], figures,
-            new EditMeasurement(1, 1, 1, true, new Dictionary<string, double> { [Weight] = magnitude }, new Dictionary<string, double> { [Weight] = magnitude },
+            new EditMeasurement(1, 1, 1, true, OnTheEditedWeight(magnitude), OnTheEditedWeight(magnitude),
                 3, 0.9, 4, ["probe"]), "hash", 1, 1);
     }
 
@@ -74,6 +73,6 @@ internal class RomeDiagnosisSectionTests
         string html = RunReport.Render([Run("rome", edits), Run("r-rome", old), Run("mend", edits)]);
         Assert.That(Regex.Matches(html, "<h3>").Count, Is.EqualTo(1));
         Assert.That(html, Does.Contain("<h3>rome (rome)</h3>"));
-        Assert.That(string.Format(CultureInfo.InvariantCulture, "{0}", RomeDiagnosisSection.BlockSize(Run("rome", edits, evalEvery: 100))), Is.EqualTo("2"), "no evaluation interval fits: tenths");
+        Assert.That(RomeDiagnosisSection.BlockSize(Run("rome", edits, evalEvery: 100)), Is.EqualTo(2), "no evaluation interval fits: tenths");
     }
 }
