@@ -17,11 +17,18 @@ internal static class RomeDiagnosisSection
     /// <summary>Runs made by a ROME mode whose journal carries the diagnosis figures (older journals do not).</summary>
     public static bool Applies(RunData run) => RomeMethods.Contains(run.Settings.Method) && run.Edits.Count > 0 && run.Edits.All(e => e.MethodFigures.ContainsKey("u_dot_k_bar"));
 
+    /// <summary>The run's hparams ResidualValue (1: prompt, 2: averaged) when it overrides the mode's own; null for the published modes.</summary>
+    public static int? ResidualValueOverride(RunData run) =>
+        run.Settings.MethodSettings["hparams"]?["ResidualValue"] is { } node && node.GetValue<int>() is var v and not 0 ? v : null;
+
     public static double Figure(EditEntry e, string name) => e.MethodFigures.TryGetValue(name, out double v) ? v : double.NaN;
 
     public static string Render(RunData run)
     {
         var html = new StringBuilder($"<h3>{E(run.Label)}</h3>");
+        if (ResidualValueOverride(run) is { } value)
+            html.Append($"<p class=\"note\"><b>Diagnosis run</b>: the numerator subtracts the {(value == 1 ? "unprefixed prompt's value v_s" : "prefix-averaged value v̄")} " +
+                        "instead of the mode's own (hparams residual_value); the denominator is the mode's.</p>");
         html.Append("<p class=\"note\">u = C⁻¹k̃/‖C⁻¹k̃‖; denominator u·k_s (rome, p-rome) or u·k̄ (r-rome); numerator ‖v* − v_current‖ with v* = v_s + δ and " +
                     "v_current = v_s (rome, p-rome) or v̄ (r-rome), so r-rome's numerator is δ + (v_s − v̄) and its value shift ‖v_s − v̄‖ = ‖W(k_s − k̄)‖. " +
                     "Miss at k: ‖(W + ΔW)k − v*‖ after the edit.</p>");

@@ -56,6 +56,16 @@ internal class RomeDiagnosisSectionTests
     }
 
     [Test]
+    public void A_run_whose_numerator_value_was_switched_says_so()
+    {
+        var edits = Enumerable.Range(0, 10).Select(Edit).ToList();
+        var switched = Run("r-rome", edits);
+        switched = switched with { Settings = switched.Settings with { MethodSettings = new JsonObject { ["hparams"] = new JsonObject { ["ResidualValue"] = 1 } } } };
+        Assert.That(RomeDiagnosisSection.Render(switched), Does.Contain("Diagnosis run").And.Contain("unprefixed prompt's value v_s"));
+        Assert.That(RomeDiagnosisSection.Render(Run("r-rome", edits)), Does.Not.Contain("Diagnosis run"));
+    }
+
+    [Test]
     public void The_histogram_counts_every_denominator_once()
     {
         double[] values = [1, 2, 3, 10, 10, 50, 100];
