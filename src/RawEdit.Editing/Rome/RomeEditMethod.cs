@@ -16,7 +16,7 @@ internal sealed class RomeEditMethod(ICausalLanguageModel model, Gpt2Tokenizer t
     public ComputedEdit Compute(EditRequest request, CancellationToken cancellationToken = default)
     {
         var result = RomeEditor.Compute(model, tokenizer, request, contextTemplates, hparams, mode, secondMoment, cancellationToken);
-        return new ComputedEdit([result.Edit], new Dictionary<string, double>
+        var figures = new Dictionary<string, double>(RomeDiagnosis.Figures(result))
         {
             ["key_norm"] = result.KeyNorm,
             ["value_norm"] = result.ValueNorm,
@@ -25,6 +25,7 @@ internal sealed class RomeEditMethod(ICausalLanguageModel model, Gpt2Tokenizer t
             ["adam_steps"] = result.Value.AdamSteps,
             ["loss_first"] = result.Value.LossTrace[0],
             ["loss_last"] = result.Value.LossTrace[^1],
-        });
+        };
+        return new ComputedEdit([result.Edit], figures);
     }
 }

@@ -6,9 +6,9 @@ using RawEdit.Models.Tokenization;
 
 namespace RawEdit.Editing.Rome;
 
-/// <summary>Everything one ROME edit computed: the update and the vectors behind it.</summary>
+/// <summary>Everything one ROME edit computed: the update and the vectors behind it (CurrentValue: the value r subtracts).</summary>
 internal sealed record RomeResult(RankOneEdit Edit, RomeMode Mode, float[] KBar, float[] KS, float[] U, float[] VS, float[] VBar,
-    ValueOptimization Value, float[] R, double Denominator)
+    ValueOptimization Value, float[] R, double Denominator, float[] CurrentValue)
 {
     public double KeyNorm => Norm(Mode == RomeMode.PRome ? KS : KBar);
     public double ValueNorm => Norm(Value.VStar);
@@ -52,7 +52,13 @@ internal static class RomeEditor
 
         var u = Normalize(secondMoment.Solve(mode == RomeMode.PRome ? kS : kBar));
 
-        var (denominatorKey, currentValue) = mode == RomeMode.RRome ? (kBar, vBar) : (kS, vS);
+        var denominatorKey = mode == RomeMode.RRome ? kBar : kS;
+        var currentValue = h.ResidualValue switch
+        {
+            RomeResidualValue.Prompt => vS,
+            RomeResidualValue.Averaged => vBar,
+            _ => mode == RomeMode.RRome ? vBar : vS,
+        };
         double denominator = Dot(denominatorKey, u);
         if (!double.IsFinite(denominator) || Math.Abs(denominator) < 1e-12)
             throw new InvalidOperationException($"ROME denominator k·u = {denominator:G3}: the key is orthogonal to the update direction");
@@ -62,7 +68,7 @@ internal static class RomeEditor
 
         var (name, outByIn) = model.MlpDownProjection(layer);
         var edit = new RankOneEdit(name, u.Select(x => (float)x).ToArray(), r, outByIn);
-        return new RomeResult(edit, mode, kBar, kS, edit.U, vS, vBar, value, r, denominator);
+        return new RomeResult(edit, mode, kBar, kS, edit.U, vS, vBar, value, r, denominator, currentValue);
     }
 
     private static bool StartsWith(IndexedPrompt prompt, IndexedPrompt prefix) =>

@@ -11,6 +11,10 @@ internal sealed record RomeHyperParameters : ValueEditHyperParameters
     /// <summary>[[length, count], …]: count prefixes of length tokens (the prompt token included), upstream [[5,10],[10,10]].</summary>
     public int[][] ContextTemplateLengthParams { get; init; } = [[5, 10], [10, 10]];
 
+    /// <summary>Diagnosis only (key <c>residual_value</c>: "mode" | "prompt" | "averaged"): which current value r subtracts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public RomeResidualValue ResidualValue { get; init; } = RomeResidualValue.ModeDefault;
+
     public int Layer => Layers.Length == 1 ? Layers[0] : throw new InvalidDataException($"ROME edits one layer; hparams give {Layers.Length}");
 
     /// <summary>r-ROME's mode flags: the mode comes from --method, so they are accepted and ignored.</summary>
@@ -21,8 +25,17 @@ internal sealed record RomeHyperParameters : ValueEditHyperParameters
     protected override ValueEditHyperParameters? ReadOwn(string key, JsonNode value) => key switch
     {
         "context_template_length_params" => this with { ContextTemplateLengthParams = value.AsArray().Select(p => p!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray() },
+        "residual_value" => this with { ResidualValue = ParseResidualValue(value.GetValue<string>()) },
         _ when ModeKeys.Contains(key) => this,
         _ => null,
+    };
+
+    private static RomeResidualValue ParseResidualValue(string name) => name switch
+    {
+        "mode" => RomeResidualValue.ModeDefault,
+        "prompt" => RomeResidualValue.Prompt,
+        "averaged" => RomeResidualValue.Averaged,
+        _ => throw new InvalidDataException($"residual_value '{name}' is not one of mode, prompt, averaged"),
     };
 
     public static RomeHyperParameters Load(string path) => Load(path, FromJson);

@@ -60,6 +60,13 @@ internal static class RunReport
             html.Append("</div>").Append(DownstreamTable(runs));
         }
 
+        var diagnosed = runs.Where(RomeDiagnosisSection.Applies).ToList();
+        if (diagnosed.Count > 0)
+        {
+            html.Append("<h2>Diagnosis: why each ROME mode's edits are the size they are</h2>");
+            foreach (var run in diagnosed) html.Append(RomeDiagnosisSection.Render(run));
+        }
+
         html.Append("<h2>Disabling-edit guard</h2>").Append(GuardTable(runs));
         html.Append("<h2>Largest edits</h2>").Append(LargestEdits(runs));
         return HtmlPage.Close(html);
@@ -170,16 +177,11 @@ internal static class RunReport
         return values.Count == 0 ? double.NaN : values.Average();
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(double.IsFinite).Order().ToList();
-        if (sorted.Count == 0) return double.NaN;
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => ReportNumbers.Median(values);
 
-    private static string Fixed(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    private static string Fixed(double v) => ReportNumbers.Fixed(v);
 
-    private static string Sci(double v) => double.IsFinite(v) ? v.ToString("0.00E0", CultureInfo.InvariantCulture) : "–";
+    private static string Sci(double v) => ReportNumbers.Sci(v);
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 }

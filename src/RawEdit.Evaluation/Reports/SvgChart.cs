@@ -7,11 +7,11 @@ namespace RawEdit.Evaluation.Reports;
 internal sealed record ChartSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string Color, bool Dots = false, bool Dashed = false);
 
 /// <summary>
-/// A self-contained SVG line chart: linear x, linear or log₁₀ y, ticks at round values, a legend. Coordinates
+/// A self-contained SVG line chart: linear or log₁₀ x and y, ticks at round values, a legend. Coordinates
 /// are written with invariant culture so the page renders the same everywhere.
 /// </summary>
 internal sealed record SvgChart(string Title, string XLabel, string YLabel, IReadOnlyList<ChartSeries> Series, bool LogY = false,
-    double? YMin = null, double? YMax = null, int Width = 560, int Height = 300)
+    double? YMin = null, double? YMax = null, int Width = 560, int Height = 300, bool LogX = false)
 {
     private const int Left = 70, Right = 16, Top = 30, Bottom = 46;
 
@@ -27,36 +27,38 @@ internal sealed record SvgChart(string Title, string XLabel, string YLabel, IRea
         var svg = new StringBuilder();
         svg.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{total}\" viewBox=\"0 0 {Width} {total}\" font-family=\"sans-serif\" font-size=\"11\">");
         svg.Append($"<text x=\"{Width / 2}\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">{Escape(Title)}</text>");
-        var points = Series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!LogY || p.Y > 0)).ToList();
+        var points = Series.SelectMany(s => s.Points).Where(Visible).ToList();
         if (points.Count == 0)
         {
             svg.Append($"<text x=\"{Width / 2}\" y=\"{Height / 2}\" text-anchor=\"middle\" fill=\"#777\">no data</text></svg>");
             return svg.ToString();
         }
         double Y(double v) => LogY ? Math.Log10(v) : v;
-        double x0 = points.Min(p => p.X), x1 = points.Max(p => p.X);
+        double X(double v) => LogX ? Math.Log10(v) : v;
+        double x0 = points.Min(p => X(p.X)), x1 = points.Max(p => X(p.X));
         double y0 = YMin is { } lo ? Y(lo) : points.Min(p => Y(p.Y)), y1 = YMax is { } hi ? Y(hi) : points.Max(p => Y(p.Y));
         if (x1 == x0) { x0 -= 0.5; x1 += 0.5; }
+        if (LogX) { x0 = Math.Floor(x0); x1 = Math.Ceiling(x1); }
         if (y1 == y0 && YMin is not null && !LogY) y1 = y0 + 1;
         if (y1 == y0) { y0 -= LogY ? 0.5 : Math.Max(Math.Abs(y0) * 0.1, 0.5); y1 += LogY ? 0.5 : Math.Max(Math.Abs(y1) * 0.1, 0.5); }
         if (LogY) { y0 = Math.Floor(y0); y1 = Math.Ceiling(y1); }
         double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
-        double Px(double x) => Left + (x - x0) / (x1 - x0) * plotW;
+        double Px(double x) => Left + (X(x) - x0) / (x1 - x0) * plotW;
         double Py(double y) => Top + plotH - (Y(y) - y0) / (y1 - y0) * plotH;
 
         svg.Append($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{F(plotW)}\" height=\"{F(plotH)}\" fill=\"#fff\" stroke=\"#999\"/>");
         foreach (double t in LogY ? LogTicks(y0, y1) : Ticks(y0, y1))
         {
             double py = Top + plotH - (t - y0) / (y1 - y0) * plotH;
-            string label = LogY ? Math.Pow(10, t).ToString("0E0", CultureInfo.InvariantCulture).Replace("E", "e") : Label(t);
+            string label = LogY ? LogLabel(t) : Label(t);
             svg.Append($"<line x1=\"{Left}\" x2=\"{F(Left + plotW)}\" y1=\"{F(py)}\" y2=\"{F(py)}\" stroke=\"#eee\"/>");
             svg.Append($"<text x=\"{Left - 4}\" y=\"{F(py + 4)}\" text-anchor=\"end\">{label}</text>");
         }
-        foreach (double t in Ticks(x0, x1))
+        foreach (double t in LogX ? LogTicks(x0, x1) : Ticks(x0, x1))
         {
-            double px = Px(t);
+            double px = Left + (t - x0) / (x1 - x0) * plotW;
             svg.Append($"<line x1=\"{F(px)}\" x2=\"{F(px)}\" y1=\"{F(Top + plotH)}\" y2=\"{F(Top + plotH + 4)}\" stroke=\"#999\"/>");
-            svg.Append($"<text x=\"{F(px)}\" y=\"{F(Top + plotH + 16)}\" text-anchor=\"middle\">{Label(t)}</text>");
+            svg.Append($"<text x=\"{F(px)}\" y=\"{F(Top + plotH + 16)}\" text-anchor=\"middle\">{(LogX ? LogLabel(t) : Label(t))}</text>");
         }
         svg.Append($"<text x=\"{F(Left + plotW / 2)}\" y=\"{Height - 8}\" text-anchor=\"middle\">{Escape(XLabel)}</text>");
         svg.Append($"<text transform=\"translate(14,{F(Top + plotH / 2)}) rotate(-90)\" text-anchor=\"middle\">{Escape(YLabel)}</text>");
@@ -64,7 +66,7 @@ internal sealed record SvgChart(string Title, string XLabel, string YLabel, IRea
         svg.Append("<g>");
         foreach (var s in Series)
         {
-            var visible = s.Points.Select(p => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!LogY || p.Y > 0) ? p : ((double, double)?)null).ToList();
+            var visible = s.Points.Select(p => Visible(p) ? p : ((double, double)?)null).ToList();
             if (s.Dots)
                 foreach (var p in visible.OfType<(double X, double Y)>())
                     svg.Append($"<circle cx=\"{F(Px(p.X))}\" cy=\"{F(Py(p.Y))}\" r=\"2\" fill=\"{s.Color}\"/>");
@@ -85,6 +87,11 @@ internal sealed record SvgChart(string Title, string XLabel, string YLabel, IRea
         svg.Append("</svg>");
         return svg.ToString();
     }
+
+    /// <summary>A point the axes can place: finite, and positive on a log axis.</summary>
+    private bool Visible((double X, double Y) p) => double.IsFinite(p.X) && double.IsFinite(p.Y) && (!LogY || p.Y > 0) && (!LogX || p.X > 0);
+
+    private static string LogLabel(double log10) => Math.Pow(10, log10).ToString("0E0", CultureInfo.InvariantCulture).Replace("E", "e");
 
     /// <summary>Consecutive stretches of visible points (a gap breaks the line).</summary>
     private static IEnumerable<List<(double X, double Y)>> Runs(IEnumerable<(double X, double Y)?> points)
