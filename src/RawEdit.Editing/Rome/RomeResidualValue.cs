@@ -6,7 +6,7 @@ namespace RawEdit.Editing.Rome;
 /// <c>residual_value</c>, not an upstream key): they swap this one term while the key in the denominator stays the mode's,
 /// so a run can tell whether a mode's behaviour comes from its numerator or its denominator.
 /// </summary>
-public enum RomeResidualValue
+internal enum RomeResidualValue
 {
     /// <summary>The mode's own choice.</summary>
     ModeDefault,
