@@ -181,10 +181,10 @@ internal class SequentialResumeTests : TempFolderTest
     public void Ctrl_c_stops_after_the_current_edit_with_a_whole_journal_and_resume_finishes_the_run()
     {
         string run = Path.Combine(temp, "interrupted");
-        var (code, output, editsAtStop) = RunAndInterrupt(Args(run), Path.Combine(run, SequentialRunner.JournalFile), afterEdits: 3);
+        var (code, output, editsAtStop) = RunAndInterrupt(Args(run), Path.Combine(run, SequentialRunner.JournalFile), afterEdits: 2);
         Assert.That(code, Is.Zero);
         Assert.That(output, Does.Contain($"stopped after {editsAtStop} of {Edits} edits"));
-        Assert.That(editsAtStop, Is.InRange(3, Edits - 1));
+        Assert.That(editsAtStop, Is.InRange(2, Edits - 1));
         var journal = EditJournal.Read(Path.Combine(run, SequentialRunner.JournalFile));
         Assert.That(journal.Torn, Is.False, "the stop waits for the record of the current edit");
         Assert.That(Directory.Exists(Path.Combine(run, SequentialRunner.ModelFolder)), Is.False);
@@ -199,7 +199,9 @@ internal class SequentialResumeTests : TempFolderTest
     {
         using var process = Start(args, out var output);
         WaitForEdits(process, journal, afterEdits);
-        using (var signal = Process.Start("kill", ["-INT", process.Id.ToString()])) signal.WaitForExit();
+        // Signalled directly (no `kill` child process to start): on a loaded machine starting one took longer than the
+        // run's remaining edits, and the run finished before the signal arrived.
+        Assert.That(SendSignal(process.Id, SigInt), Is.Zero, "kill(2) with SIGINT");
         if (!process.WaitForExit(120_000)) { process.Kill(true); Assert.Fail("rawedit did not stop after Ctrl-C"); }
         process.WaitForExit();
         return (process.ExitCode, output.ToString(), EditRecords(journal));
@@ -231,6 +233,11 @@ internal class SequentialResumeTests : TempFolderTest
         process.BeginErrorReadLine();
         return process;
     }
+
+    private const int SigInt = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private static void WaitForEdits(Process process, string journal, int edits)
     {
