@@ -8,10 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-../runs}; edits=${EDITS:-300}
-dotnet build src/RawEdit.Cli -c Release -v quiet -nologo >/dev/null
-rawedit=src/RawEdit.Cli/bin/Release/net10.0/rawedit
-common=(--model tiny-world --data weights/tiny-world/counterfact.json --edits "$edits" --eval-every 100
-        --glue ../shared/data/glue --guard flag --seed 0)
+source benchmarks/sequential/protocol.sh
 mkdir -p "$dir"
 # RomeHyperParameters.TinyWorld in upstream keys, plus the diagnosis switch.
 echo '{"layers": [0], "v_num_grad_steps": 40, "clamp_norm_factor": 10, "v_loss_layer": 3, "mom2_n_samples": 20000, "residual_value": "prompt"}' \

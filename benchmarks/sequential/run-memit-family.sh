@@ -8,10 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-../runs}; edits=${EDITS:-1000}; every=${EVAL_EVERY:-100}
 mkdir -p "$dir"
-dotnet build src/RawEdit.Cli -c Release -v quiet -nologo >/dev/null
-rawedit=src/RawEdit.Cli/bin/Release/net10.0/rawedit
-common=(--model tiny-world --data weights/tiny-world/counterfact.json --edits "$edits" --eval-every "$every"
-        --glue ../shared/data/glue --guard flag --seed 0)
+source benchmarks/sequential/protocol.sh
 for method in memit emmet alphaedit; do
   /usr/bin/time -v "$rawedit" sequential --method "$method" --out "$dir/seq$edits-$method" "${common[@]}" > "$dir/seq$edits-$method.log" 2>&1
 done

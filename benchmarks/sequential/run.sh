@@ -6,10 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-../runs}; edits=${EDITS:-1000}
-dotnet build src/RawEdit.Cli -c Release -v quiet -nologo >/dev/null
-rawedit=src/RawEdit.Cli/bin/Release/net10.0/rawedit
-common=(--model tiny-world --data weights/tiny-world/counterfact.json --edits "$edits" --eval-every 100
-        --glue ../shared/data/glue --guard flag --seed 0)
+source benchmarks/sequential/protocol.sh
 # The two ROME runs side by side, one core each; MEND after them.
 DOTNET_PROCESSOR_COUNT=1 "$rawedit" sequential --method rome --out "$dir/seq$edits-rome" "${common[@]}" > "$dir/seq$edits-rome.log" 2>&1 &
 DOTNET_PROCESSOR_COUNT=1 "$rawedit" sequential --method r-rome --out "$dir/seq$edits-r-rome" "${common[@]}" > "$dir/seq$edits-r-rome.log" 2>&1 &
