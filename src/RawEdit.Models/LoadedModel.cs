@@ -35,6 +35,9 @@ public sealed class LoadedModel
     /// <summary>"gpt2" or "gptj".</summary>
     public string Architecture => Model.Architecture;
 
+    /// <summary>Whether <paramref name="folder"/> is the folder the model was loaded from (which nothing may overwrite).</summary>
+    internal bool IsSourceFolder(string folder) => Path.GetFullPath(folder).TrimEnd('/', '\\') == Source.TrimEnd('/', '\\');
+
     /// <summary>Number of transformer blocks.</summary>
     public int Layers => Model.Layers;
 

@@ -49,7 +49,7 @@ internal static class EditCommand
             var storage = SaveDTypes.Parse(parse.GetValue(saveDType));
             var loaded = ModelLocator.Load(parse.GetValue(model)!);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
-            if (outDir.TrimEnd('/') == loaded.Source.TrimEnd('/')) throw new ArgumentException("--out must differ from the input model: edits never overwrite their input");
+            if (loaded.IsSourceFolder(outDir)) throw new ArgumentException("--out must differ from the input model: edits never overwrite their input");
             var requestList = EditRequestReader.ReadFile(parse.GetValue(requests)!);
 
             var applied = new List<AppliedEdit>();

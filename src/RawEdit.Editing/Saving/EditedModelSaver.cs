@@ -39,7 +39,7 @@ public static class EditedModelSaver
         IReadOnlyDictionary<string, string>? metadata = null)
     {
         string target = Path.GetFullPath(folder);
-        if (target.TrimEnd('/', '\\') == model.Source.TrimEnd('/', '\\'))
+        if (model.IsSourceFolder(target))
             throw new ArgumentException($"refusing to save over the model's own folder {model.Source}: edits never overwrite their input", nameof(folder));
         return Save(model, PristineWeights.FromApplied(model.Model, edits), target, dtype, metadata);
     }
