@@ -4,6 +4,7 @@
 //   forward-server            : line protocol for benchmarks/forward/side_by_side.py (GPT-2 124M forward)
 //   train-server              : line protocol for benchmarks/train/side_by_side.py (GPT-2 124M training steps)
 //   profile [STEPS]           : per-kind stopwatch breakdown of GPT-2 124M forward and training steps (StepProfile.cs)
+//   profile-preset NAME [STEPS] : the same breakdown of `rawedit train --preset NAME`'s own training step
 //   vector-path               : the vector path our kernels take here (MachineInfo.cs)
 //   rome-server               : line protocol for benchmarks/rome/side_by_side.py (one ROME edit)
 //   memit-prompts REQ OUT     : the default-model MEMIT inputs as token ids for benchmarks/memit (see MemitPrompts.cs)
@@ -31,6 +32,8 @@ if (args.Length > 0 && args[0] == "train-server")
     return RawEdit.Benchmarks.Training.TrainServer.Serve(Console.In, Console.Out);
 if (args.Length is 1 or 2 && args[0] == "profile")
     return RawEdit.Benchmarks.Training.StepProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+if (args.Length is 2 or 3 && args[0] == "profile-preset")
+    return RawEdit.Benchmarks.Training.StepProfile.RunPreset(args[1], args.Length > 2 ? int.Parse(args[2]) : 5);
 if (args.Length == 1 && args[0] == "vector-path")
 {
     Console.WriteLine(RawEdit.Benchmarks.MachineInfo.Describe());

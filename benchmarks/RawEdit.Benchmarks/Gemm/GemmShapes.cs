@@ -5,7 +5,8 @@
 //   gpt2-qkv : M×K×N = 256 × 768 × 3072   (x · W_fc, B stored [K, N])
 //   gpt2-proj: M×K×N = 256 × 3072 × 768   (h · W_proj, B stored [K, N])
 //   gpt2-lm  : M×K×N = 256 × 768 × 50257  (x · wteᵀ, wte stored [N, K] = [50257, 768], transB)
-//   Extra (small-problem checks): single-token matrix–vector products, one attention head, tiny k.
+//   Extra (small-problem checks): single-token matrix–vector products, one attention head, tiny k, small-world's MLP and
+//   qkv products (8 × 256, a length group of ~640 tokens).
 
 using System.Runtime.InteropServices;
 using RawEdit.Tensors.Cpu;
@@ -33,6 +34,9 @@ public sealed record GemmShape(string Name, int M, int K, int N, bool TransB)
         new("256x64x256_tB", 256, 64, 256, true),
         new("64x64x64", 64, 64, 64, false),
         new("256x8x256", 256, 8, 256, false),
+        new("640x256x1024", 640, 256, 1024, false),
+        new("640x1024x256", 640, 1024, 256, false),
+        new("640x256x768", 640, 256, 768, false),
     };
 
     public static GemmShape Parse(string name) =>

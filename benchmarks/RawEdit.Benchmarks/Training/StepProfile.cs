@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using RawEdit.Benchmarks.Forward;
+using RawEdit.Evaluation.World;
 using RawEdit.Models;
 using RawEdit.Models.Gpt2;
+using RawEdit.Models.Tokenization;
 using RawEdit.Models.Training;
 using RawEdit.Tensors;
 using RawEdit.Tensors.Autodiff;
@@ -42,7 +44,32 @@ public static class StepProfile
 
         // The settings benchmarks/train/run.sh gives both sides by default.
         var trainer = new LanguageModelTrainer(model, sequences, TrainServer.Options(sequences.Count, learningRate: 6e-4, weightDecay: 0.1, clipNorm: 1.0));
-        PrintTraining(Measure(runs, () => trainer.TrainStep()));
+        PrintTraining($"Training step (LanguageModelTrainer.TrainStep), B = 4, T = {Time}", Measure(runs, () => trainer.TrainStep()));
+        return 0;
+    }
+
+    /// <summary>
+    /// The training step of `rawedit train --preset NAME` itself: the preset's world corpus, model, vocabulary subset
+    /// and options, from step 0 (each run takes the next batch, as training does; one warm-up step first).
+    /// </summary>
+    public static int RunPreset(string name, int runs)
+    {
+        Console.WriteLine($"{MachineInfo.Cpu()}; vector path {MachineInfo.Describe()}; CpuGemm threads {CpuGemm.ThreadCount}; " +
+                          $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; {runs} profiled runs each");
+        var preset = TrainingPresets.Find(name);
+        var corpus = WorldCorpus.Render(FactWorld.Generate(preset.World), Gpt2Tokenizer.Default);
+        var model = Gpt2Initializer.Random(preset.Model, preset.InitSeed);
+        var vocabulary = new VocabularySubset(corpus.TokenIds, model.VocabSize);
+        vocabulary.ZeroUnusedRows(model["transformer.wte.weight"]);
+        var trainer = new LanguageModelTrainer(model, corpus.Sequences, preset.Training, vocabulary);
+        var batches = Enumerable.Range(0, 50).Select(step => trainer.BatchAt(step).Select(i => corpus.Sequences[i].Length).ToArray()).ToList();
+        double real = batches.Average(b => b.Sum()), padded = batches.Average(b => b.Length * b.Max());
+        double grouped = batches.Average(b => LengthGroups.Split(b, LanguageModelTrainer.GroupCostTokens).Sum(g => g.Length * g.Max(i => b[i])));
+        double groups = batches.Average(b => LengthGroups.Split(b, LanguageModelTrainer.GroupCostTokens).Length);
+        Console.WriteLine($"first 50 batches, tokens per step: {real:F0} real, {padded:F0} padded to the longest, {grouped:F0} padded in " +
+                          $"{groups:F1} length groups");
+        PrintTraining($"Training step of preset {name}: {preset.Training.BatchSequences} sequences of {corpus.Sequences.Average(s => s.Length):F1} " +
+                      $"tokens on average, {preset.Model.Layers} layers × {preset.Model.Embedding}", Measure(runs, () => trainer.TrainStep()));
         return 0;
     }
 
@@ -104,10 +131,10 @@ public static class StepProfile
         Console.WriteLine($"| whole pass, not profiled | {Ms(one.Plain)} | | {Ms(four.Plain)} | |");
     }
 
-    private static void PrintTraining(Summary step)
+    private static void PrintTraining(string title, Summary step)
     {
         Console.WriteLine();
-        Console.WriteLine($"Training step (LanguageModelTrainer.TrainStep), B = 4, T = {Time} (median ms per step)");
+        Console.WriteLine($"{title} (median ms per step)");
         Console.WriteLine();
         Console.WriteLine("| kind | forward ms | backward ms | together ms | % of step |");
         Console.WriteLine("|---|---:|---:|---:|---:|");

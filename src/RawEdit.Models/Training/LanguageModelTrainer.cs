@@ -10,8 +10,8 @@ namespace RawEdit.Models.Training;
 /// <summary>
 /// Next-token training of a GPT-2 on token sequences: AdamW, warm-up + cosine schedule, global-norm
 /// clipping, deterministic data order, checkpoints that resume bit-identically.
-/// Each sequence is its own example (right-padded in the batch); the head runs only on rows that have a
-/// next token, so padding costs nothing in the expensive vocabulary projection.
+/// Each sequence is its own example (right-padded within its length group); the head runs only on rows that
+/// have a next token, so padding costs nothing in the expensive vocabulary projection.
 /// </summary>
 internal sealed class LanguageModelTrainer
 {
@@ -62,23 +62,49 @@ internal sealed class LanguageModelTrainer
         return order[start..Math.Min(order.Length, start + Options.BatchSequences)];
     }
 
-    /// <summary>Mean next-token cross-entropy (over the full vocabulary) of some sequences, recorded on the active tape.</summary>
-    public Tensor Loss(IReadOnlyList<int[]> batchSequences)
+    /// <summary>
+    /// Padded-token cost charged per extra length group in <see cref="Loss"/>: a group's forward and backward pass
+    /// over 8 blocks costs about as much in dispatch and small-matrix inefficiency as this many more tokens.
+    /// </summary>
+    public const int GroupCostTokens = 192;
+
+    /// <summary>
+    /// Mean next-token cross-entropy (over the full vocabulary) of some sequences, recorded on the active tape.
+    /// The blocks run per length group (<see cref="LengthGroups"/>), each padded to its own longest sequence; the
+    /// predicting rows of all groups are then joined for one head and one mean, so the loss is the same function as
+    /// one batch padded to the longest sequence (<paramref name="grouped"/> = false), computed on fewer pad tokens.
+    /// </summary>
+    public Tensor Loss(IReadOnlyList<int[]> batchSequences, bool grouped = true)
     {
         OpProfiler.Enter("batch");
-        var batch = new TokenBatch(batchSequences, Model.EosTokenId);
-        var targets = batch.NextTokenTargets();
-        var rows = Enumerable.Range(0, targets.Length).Where(r => targets[r] >= 0).ToArray();
-        var hidden = Ops.Reshape(Model.HiddenStates(batch), -1, Model.Embedding);
-        OpProfiler.Enter("loss rows");
-        var predicting = Ops.GatherRows(hidden, rows);
-        var features = Model.FinalNorm(predicting);
+        var groups = grouped
+            ? LengthGroups.Split(batchSequences.Select(s => s.Length).ToArray(), GroupCostTokens)
+            : [Enumerable.Range(0, batchSequences.Count).ToArray()];
+        var features = new List<Tensor>(groups.Length);
+        var picked = new List<int>();
+        foreach (var group in groups)
+        {
+            var (rows, targets) = PredictingRows(group.Select(i => batchSequences[i]).ToList(), out var hidden);
+            OpProfiler.Enter("loss rows");
+            features.Add(Ops.GatherRows(hidden, rows));
+            picked.AddRange(targets);
+        }
+        var predicting = Model.FinalNorm(features.Count == 1 ? features[0] : Ops.Concat(0, features.ToArray()));
         var wte = Model["transformer.wte.weight"];
-        var picked = rows.Select(r => targets[r]).ToArray();
         OpProfiler.Enter("LM head");
-        var logits = vocabulary is null ? Ops.MatMul(features, wte, transB: true) : vocabulary.Logits(features, wte);
+        var logits = vocabulary is null ? Ops.MatMul(predicting, wte, transB: true) : vocabulary.Logits(predicting, wte);
         OpProfiler.Enter("loss");
-        return Ops.CrossEntropy(logits, vocabulary is null ? picked : picked.Select(vocabulary.IndexOf).ToArray());
+        return Ops.CrossEntropy(logits, vocabulary is null ? picked.ToArray() : picked.Select(vocabulary.IndexOf).ToArray());
+    }
+
+    /// <summary>Hidden states [B·T, C] of one padded batch, the rows that have a next token, and those tokens.</summary>
+    private (int[] Rows, int[] Targets) PredictingRows(IReadOnlyList<int[]> group, out Tensor hidden)
+    {
+        var batch = new TokenBatch(group, Model.EosTokenId);
+        var next = batch.NextTokenTargets();
+        var rows = Enumerable.Range(0, next.Length).Where(r => next[r] >= 0).ToArray();
+        hidden = Ops.Reshape(Model.HiddenStates(batch), -1, Model.Embedding);
+        return (rows, rows.Select(r => next[r]).ToArray());
     }
 
     /// <summary>One optimiser step on the batch of the next global step; returns the loss and the gradient norm.</summary>
