@@ -23,8 +23,6 @@ internal static class EditSetup
 
     public static readonly string[] Names = ["rome", "r-rome", "p-rome", "memit", "emmet", "alphaedit", "mend"];
 
-    public static bool IsDefaultModel(LoadedModel loaded) => Path.GetFileName(loaded.Source.TrimEnd('/', '\\')) == DefaultModelName;
-
     /// <summary>Refuses an unknown method, or MEND without an editor, before anything is loaded.</summary>
     public static void Check(string name, EditOptions options)
     {
@@ -125,21 +123,21 @@ internal static class EditSetup
     }
 
     public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "ROME", RomeHyperParameters.Load,
-        RomeHyperParameters.TinyWorld, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B);
+        s => s.Rome, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B);
 
     public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "MEMIT", MemitHyperParameters.Load,
-        MemitHyperParameters.TinyWorld, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B);
+        s => s.Memit, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B);
 
     public static EmmetHyperParameters EmmetHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "EMMET", EmmetHyperParameters.Load,
-        EmmetHyperParameters.TinyWorld, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B);
+        s => s.Emmet, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B);
 
     public static AlphaEditHyperParameters AlphaEditHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "AlphaEdit", AlphaEditHyperParameters.Load,
-        AlphaEditHyperParameters.TinyWorld, AlphaEditHyperParameters.Gpt2Xl, AlphaEditHyperParameters.GptJ6B);
+        s => s.AlphaEdit, AlphaEditHyperParameters.Gpt2Xl, AlphaEditHyperParameters.GptJ6B);
 
-    /// <summary>The file's hyperparameters, else the built-in ones of the default model, GPT-2 XL or GPT-J 6B, else a clear error.</summary>
-    private static T Hparams<T>(LoadedModel loaded, string? path, string method, Func<string, T> load, T tinyWorld, T gpt2Xl, T gptJ) =>
+    /// <summary>The file's hyperparameters, else the built-in ones of a shipped model, GPT-2 XL or GPT-J 6B, else a clear error.</summary>
+    private static T Hparams<T>(LoadedModel loaded, string? path, string method, Func<string, T> load, Func<ShippedModel, T> shipped, T gpt2Xl, T gptJ) =>
         path is not null ? load(path)
-        : IsDefaultModel(loaded) ? tinyWorld
+        : ShippedModels.Of(loaded) is { } model ? shipped(model)
         : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? gpt2Xl
         : loaded.Model is { Architecture: "gptj", Layers: 28 } ? gptJ
         : throw new ArgumentException($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
@@ -151,8 +149,8 @@ internal static class EditSetup
         path is not null ? ContextTemplates.Load(path) : MemitEditor.Templates(loaded.Model, loaded.Tokenizer, seed);
 
     /// <summary>
-    /// C of one layer from the statistics folder: the given one, else the default model's shipped one
-    /// (weights/tiny-world/stats); the identity when mom2_adjustment is off.
+    /// C of one layer from the statistics folder: the given one, else a shipped model's own (e.g. weights/tiny-world/stats);
+    /// the identity when mom2_adjustment is off.
     /// </summary>
     public static SecondMoment SecondMoment(LoadedModel loaded, ValueEditHyperParameters h, int layer, string? statsDir)
     {
@@ -169,7 +167,7 @@ internal static class EditSetup
     }
 
     private static string StatsRoot(LoadedModel loaded, string? statsDir) =>
-        statsDir ?? (IsDefaultModel(loaded) ? Path.Combine(loaded.Source, "stats")
+        statsDir ?? (ShippedModels.Of(loaded) is not null ? Path.Combine(loaded.Source, "stats")
             : throw new ArgumentException("mom2_adjustment is on: pass --stats DIR (made by rawedit stats), or set mom2_adjustment to false"));
 
     private static JsonObject Identity(SecondMoment moment) =>

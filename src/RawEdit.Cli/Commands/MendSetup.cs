@@ -11,10 +11,10 @@ namespace RawEdit.Cli.Commands;
 /// <summary>What the MEND commands share: hyperparameter defaults and the held-out single-edit evaluation.</summary>
 internal static class MendSetup
 {
-    /// <summary>--hparams over the model's defaults (the default model's CPU preset, else upstream's values).</summary>
+    /// <summary>--hparams over the model's defaults (a shipped model's CPU preset, else upstream's values).</summary>
     public static MendHyperParameters Hparams(LoadedModel loaded, string? path)
     {
-        var defaults = EditSetup.IsDefaultModel(loaded) ? MendHyperParameters.TinyWorld : new MendHyperParameters();
+        var defaults = ShippedModels.Of(loaded)?.Mend ?? new MendHyperParameters();
         return path is null ? defaults : MendHyperParameters.Load(path, defaults);
     }
 

@@ -46,6 +46,9 @@ internal static class TrainCommand
         var tokenizer = Gpt2Tokenizer.Default;
         var corpus = WorldCorpus.Render(world, tokenizer);
         Console.WriteLine(corpus.Summary());
+        // The world's edit cases do not depend on the weights: written first, so a checkpoint can be tried on them mid-run.
+        Directory.CreateDirectory(outDir);
+        CounterFactExport.Write(Path.Combine(outDir, "counterfact.json"), world.ExportCounterFact());
 
         var options = preset.Training with { Epochs = epochOverride ?? preset.Training.Epochs };
         var model = Gpt2Initializer.Random(preset.Model, preset.InitSeed);
@@ -78,7 +81,6 @@ internal static class TrainCommand
         var halves = Gpt2Model.ExpectedShapes(model.Config).ToDictionary(p => p.Name, _ => TensorDType.F16);
         Gpt2Checkpoint.Save(model, outDir, KeyLayout.TransformerPrefix, halves,
             new Dictionary<string, string> { ["rawedit.preset"] = preset.Name, ["rawedit.step"] = trainer.Step.ToString() });
-        CounterFactExport.Write(Path.Combine(outDir, "counterfact.json"), world.ExportCounterFact());
         var shipped = ModelLocator.Load(outDir);
         var shippedScores = WorldRecall.Measure(shipped.Model, tokenizer, world);
         var report = new

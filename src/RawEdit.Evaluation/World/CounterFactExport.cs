@@ -53,7 +53,7 @@ internal static class CounterFactExport
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null)
             Directory.CreateDirectory(folder);
-        File.WriteAllText(path, ToJson(records));
+        RawEdit.Models.AtomicFile.WriteAllText(path, ToJson(records));
     }
 
     public static IReadOnlyList<CounterFactRecord> Read(string path) => FromJson(File.ReadAllText(path));
