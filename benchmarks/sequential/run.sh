@@ -11,5 +11,5 @@ source benchmarks/sequential/protocol.sh
 DOTNET_PROCESSOR_COUNT=1 "$rawedit" sequential --method rome --out "$dir/seq$edits-rome" "${common[@]}" > "$dir/seq$edits-rome.log" 2>&1 &
 DOTNET_PROCESSOR_COUNT=1 "$rawedit" sequential --method r-rome --out "$dir/seq$edits-r-rome" "${common[@]}" > "$dir/seq$edits-r-rome.log" 2>&1 &
 wait
-"$rawedit" sequential --method mend --editor weights/tiny-world/mend --out "$dir/seq$edits-mend" "${common[@]}" > "$dir/seq$edits-mend.log" 2>&1
+"$rawedit" sequential --method mend --editor "weights/$model/mend" --out "$dir/seq$edits-mend" "${common[@]}" > "$dir/seq$edits-mend.log" 2>&1
 "$rawedit" report "$dir/seq$edits-rome" "$dir/seq$edits-r-rome" "$dir/seq$edits-mend" --out "$dir/rome-r-rome-mend-$edits.html"

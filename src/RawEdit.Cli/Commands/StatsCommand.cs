@@ -12,7 +12,7 @@ internal static class StatsCommand
     {
         var model = CommonOptions.Model();
         var layer = new Option<int>("--layer") { Description = "Layer whose MLP keys to collect", Required = true };
-        var corpus = new Option<string>("--corpus") { Description = "Text file (one document per line) or 'tiny-world'", Required = true };
+        var corpus = new Option<string>("--corpus") { Description = "Text file (one document per line), or a training preset's world: 'tiny-world', 'small-world'", Required = true };
         var samples = new Option<int>("--samples") { Description = "Documents to use (mom2_n_samples)", Required = true };
         var output = new Option<string>("--out") { Description = "Statistics folder (a cache shared by runs)", Required = true };
         var command = new Command("stats", "Compute second-moment statistics of a layer's keys") { model, layer, corpus, samples, output };
