@@ -55,14 +55,24 @@ internal sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer 
         var value = result.Values[0];
         var figures = new Dictionary<string, double>
         {
-            ["delta_norm"] = Math.Sqrt(value.Delta.Sum(x => (double)x * x)),
+            ["delta_norm"] = Norm(value.Delta.Select(x => (double)x)),
             ["adam_steps"] = value.AdamSteps,
             ["loss_first"] = value.LossTrace[0],
             ["loss_last"] = value.LossTrace[^1],
         };
-        foreach (var (layer, term) in result.Layers.Zip(terms)) figures[$"delta_magnitude_layer_{layer.Layer}"] = term.NormalizedMagnitude;
+        // ‖Δ_i‖_F = ‖r_i‖·‖u_i‖: the spread residual and the adjusted key separate what a large update is made of (the
+        // value the layer must write, or the solve's division, e.g. EMMET's 1/(kᵀC⁻¹k) against MEMIT's 1/(λ + kᵀC⁻¹k)).
+        foreach (var (layer, term) in result.Layers.Zip(terms))
+        {
+            figures[$"delta_magnitude_layer_{layer.Layer}"] = term.NormalizedMagnitude;
+            figures[$"key_norm_layer_{layer.Layer}"] = Norm(layer.Keys[0].Select(x => (double)x));
+            figures[$"adjusted_key_norm_layer_{layer.Layer}"] = Norm(layer.AdjustedKeys[0]);
+            figures[$"residual_norm_layer_{layer.Layer}"] = Norm(layer.SpreadResiduals[0]);
+        }
         return new ComputedEdit(terms, figures);
     }
+
+    private static double Norm(IEnumerable<double> values) => Math.Sqrt(values.Sum(x => x * x));
 
     private static float[] ToFloat(double[] values) => values.Select(x => (float)x).ToArray();
 }

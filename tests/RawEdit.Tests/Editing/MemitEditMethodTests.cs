@@ -32,6 +32,13 @@ internal class MemitEditMethodTests
         }
         Assert.That(edit.Figures["loss_last"], Is.LessThan(edit.Figures["loss_first"]));
         Assert.That(edit.Figures[$"delta_magnitude_layer_{h.Layers[0]}"], Is.EqualTo(dense.Edit.Deltas[0].NormalizedMagnitude).Within(1e-5).Percent);
+        // ‖ΔW‖_F = ‖r‖·‖u‖: the residual and adjusted-key figures split the dense update's norm (computed from ΔW itself).
+        foreach (var (layer, delta) in h.Layers.Zip(dense.Edit.Deltas))
+        {
+            double product = edit.Figures[$"residual_norm_layer_{layer}"] * edit.Figures[$"adjusted_key_norm_layer_{layer}"];
+            Assert.That(product, Is.EqualTo(delta.Frobenius).Within(1e-4).Percent, $"layer {layer}");
+            Assert.That(edit.Figures[$"key_norm_layer_{layer}"], Is.GreaterThan(0));
+        }
 
         // Applied: the weights after the rank-one terms and after the dense edit agree to float32 rounding.
         var names = dense.Edit.Deltas.Select(d => d.WeightName).ToList();
