@@ -63,8 +63,9 @@ internal sealed class LanguageModelTrainer
     }
 
     /// <summary>
-    /// Padded-token cost charged per extra length group in <see cref="Loss"/>: a group's forward and backward pass
-    /// over 8 blocks costs about as much in dispatch and small-matrix inefficiency as this many more tokens.
+    /// Padded-token cost charged per extra length group in <see cref="Loss"/>, standing for a pass's dispatch and
+    /// smaller matrices (a round value, not tuned: it gives small-world 3.5 groups and 2,339 computed tokens per step for
+    /// 1,885 real ones; the saving over 5,856 padded ones is what matters).
     /// </summary>
     public const int GroupCostTokens = 192;
 
@@ -84,7 +85,7 @@ internal sealed class LanguageModelTrainer
         var picked = new List<int>();
         foreach (var group in groups)
         {
-            var (rows, targets) = PredictingRows(group.Select(i => batchSequences[i]).ToList(), out var hidden);
+            var (hidden, rows, targets) = PredictingRows(group.Select(i => batchSequences[i]).ToList());
             OpProfiler.Enter("loss rows");
             features.Add(Ops.GatherRows(hidden, rows));
             picked.AddRange(targets);
@@ -98,13 +99,13 @@ internal sealed class LanguageModelTrainer
     }
 
     /// <summary>Hidden states [B·T, C] of one padded batch, the rows that have a next token, and those tokens.</summary>
-    private (int[] Rows, int[] Targets) PredictingRows(IReadOnlyList<int[]> group, out Tensor hidden)
+    private (Tensor Hidden, int[] Rows, int[] Targets) PredictingRows(IReadOnlyList<int[]> group)
     {
         var batch = new TokenBatch(group, Model.EosTokenId);
         var next = batch.NextTokenTargets();
         var rows = Enumerable.Range(0, next.Length).Where(r => next[r] >= 0).ToArray();
-        hidden = Ops.Reshape(Model.HiddenStates(batch), -1, Model.Embedding);
-        return (rows, rows.Select(r => next[r]).ToArray());
+        var hidden = Ops.Reshape(Model.HiddenStates(batch), -1, Model.Embedding);
+        return (hidden, rows, rows.Select(r => next[r]).ToArray());
     }
 
     /// <summary>One optimiser step on the batch of the next global step; returns the loss and the gradient norm.</summary>
