@@ -24,7 +24,9 @@ def column(run):
     low = min(range(len(entropy)), key=entropy.__getitem__)
     marks = sorted(k for k in evals if k > 0 and evals[k]["forgetting"])
     forgetting = " / ".join(f"{evals[k]['forgetting']['es']:.1f}" for k in marks)
-    last = evals[max(evals)]["downstream"] or {}
+    final = evals[max(evals)]
+    last = final["downstream"] or {}
+    kept = final["forgetting"] or {}
     downstream = ", ".join(f"{t} {v['correct']}/{v['invalid']}" for t, v in sorted(last.items()))
     mean = lambda key: statistics.fmean(x[key] for x in m if x[key] == x[key])
     return {
@@ -38,6 +40,8 @@ def column(run):
         "lowest probe entropy (normalised, edit #)": f"{entropy[low]:.3f} (#{low + 1})",
         f"entropy after edit {len(edits)}": f"{entropy[-1]:.3f}",
         f"ES of all earlier edits after {' / '.join(map(str, marks))} (%)": forgetting,
+        f"PS / NS of all earlier edits after {max(evals)} (%)": f"{kept.get('ps', float('nan')):.1f} / {kept.get('ns', float('nan')):.1f}",
+        f"learnt edits (every target token the argmax right after) still correct after {max(evals)}": f"{kept.get('still_correct', 0)} of {kept.get('learnt', 0)}",
         f"downstream after {max(evals)} (correct/invalid of 200)": downstream,
         "seconds per edit (of which the method)": f"{statistics.fmean(e['seconds'] for e in edits):.2f} "
                                                   f"({statistics.fmean(e['compute_seconds'] for e in edits):.2f})",
