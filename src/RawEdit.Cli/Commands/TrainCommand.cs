@@ -47,7 +47,6 @@ internal static class TrainCommand
         var corpus = WorldCorpus.Render(world, tokenizer);
         Console.WriteLine(corpus.Summary());
         // The world's edit cases do not depend on the weights: written first, so a checkpoint can be tried on them mid-run.
-        Directory.CreateDirectory(outDir);
         CounterFactExport.Write(Path.Combine(outDir, "counterfact.json"), world.ExportCounterFact());
 
         var options = preset.Training with { Epochs = epochOverride ?? preset.Training.Epochs };
