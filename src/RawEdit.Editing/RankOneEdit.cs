@@ -15,7 +15,7 @@ internal sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool
     /// <summary>‖ΔW‖_F / numel(W), the r-ROME paper's |Δ| (element-count normalised).</summary>
     public double NormalizedMagnitude => Frobenius / ((double)U.Length * R.Length);
 
-    public double Frobenius => Norm(U) * Norm(R);
+    public double Frobenius => VectorNorm.Of(U) * VectorNorm.Of(R);
 
     /// <summary>ΔW in the stored orientation, row-major.</summary>
     public float[] DeltaMatrix()
@@ -38,6 +38,4 @@ internal sealed record RankOneEdit(string WeightName, float[] U, float[] R, bool
         GC.KeepAlive(l);
         GC.KeepAlive(r);
     });
-
-    private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
 }

@@ -64,8 +64,9 @@ public static class StepProfile
         var trainer = new LanguageModelTrainer(model, corpus.Sequences, preset.Training, vocabulary);
         var batches = Enumerable.Range(0, 50).Select(step => trainer.BatchAt(step).Select(i => corpus.Sequences[i].Length).ToArray()).ToList();
         double real = batches.Average(b => b.Sum()), padded = batches.Average(b => b.Length * b.Max());
-        double grouped = batches.Average(b => LengthGroups.Split(b, LanguageModelTrainer.GroupCostTokens).Sum(g => g.Length * g.Max(i => b[i])));
-        double groups = batches.Average(b => LengthGroups.Split(b, LanguageModelTrainer.GroupCostTokens).Length);
+        var splits = batches.Select(b => (Lengths: b, Groups: LengthGroups.Split(b, LanguageModelTrainer.GroupCostTokens))).ToList();
+        double grouped = splits.Average(s => s.Groups.Sum(g => g.Length * g.Max(i => s.Lengths[i])));
+        double groups = splits.Average(s => s.Groups.Length);
         Console.WriteLine($"first 50 batches, tokens per step: {real:F0} real, {padded:F0} padded to the longest, {grouped:F0} padded in " +
                           $"{groups:F1} length groups");
         PrintTraining($"Training step of preset {name}: {preset.Training.BatchSequences} sequences of {corpus.Sequences.Average(s => s.Length):F1} " +

@@ -55,7 +55,7 @@ internal sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer 
         var value = result.Values[0];
         var figures = new Dictionary<string, double>
         {
-            ["delta_norm"] = Norm(value.Delta.Select(x => (double)x)),
+            ["delta_norm"] = VectorNorm.Of(value.Delta),
             ["adam_steps"] = value.AdamSteps,
             ["loss_first"] = value.LossTrace[0],
             ["loss_last"] = value.LossTrace[^1],
@@ -65,14 +65,12 @@ internal sealed class MemitEditMethod(ICausalLanguageModel model, Gpt2Tokenizer 
         foreach (var (layer, term) in result.Layers.Zip(terms))
         {
             figures[$"delta_magnitude_layer_{layer.Layer}"] = term.NormalizedMagnitude;
-            figures[$"key_norm_layer_{layer.Layer}"] = Norm(layer.Keys[0].Select(x => (double)x));
-            figures[$"adjusted_key_norm_layer_{layer.Layer}"] = Norm(layer.AdjustedKeys[0]);
-            figures[$"residual_norm_layer_{layer.Layer}"] = Norm(layer.SpreadResiduals[0]);
+            figures[$"key_norm_layer_{layer.Layer}"] = VectorNorm.Of(layer.Keys[0]);
+            figures[$"adjusted_key_norm_layer_{layer.Layer}"] = VectorNorm.Of(layer.AdjustedKeys[0]);
+            figures[$"residual_norm_layer_{layer.Layer}"] = VectorNorm.Of(layer.SpreadResiduals[0]);
         }
         return new ComputedEdit(terms, figures);
     }
-
-    private static double Norm(IEnumerable<double> values) => Math.Sqrt(values.Sum(x => x * x));
 
     private static float[] ToFloat(double[] values) => values.Select(x => (float)x).ToArray();
 }

@@ -33,7 +33,7 @@ internal static class RomeDiagnosis
 
     private static double Dot(double[] a, double[] b) => a.Zip(b, (x, y) => x * y).Sum();
 
-    private static double Norm(double[] v) => Math.Sqrt(Dot(v, v));
+    private static double Norm(double[] v) => VectorNorm.Of(v);
 
     private static double[] Minus(double[] a, double[] b) => a.Zip(b, (x, y) => x - y).ToArray();
 

@@ -10,10 +10,9 @@ namespace RawEdit.Editing.Rome;
 internal sealed record RomeResult(RankOneEdit Edit, RomeMode Mode, float[] KBar, float[] KS, float[] U, float[] VS, float[] VBar,
     ValueOptimization Value, float[] R, double Denominator, float[] CurrentValue)
 {
-    public double KeyNorm => Norm(Mode == RomeMode.PRome ? KS : KBar);
-    public double ValueNorm => Norm(Value.VStar);
-    public double DeltaNorm => Norm(Value.Delta);
-    private static double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+    public double KeyNorm => VectorNorm.Of(Mode == RomeMode.PRome ? KS : KBar);
+    public double ValueNorm => VectorNorm.Of(Value.VStar);
+    public double DeltaNorm => VectorNorm.Of(Value.Delta);
 }
 
 /// <summary>
