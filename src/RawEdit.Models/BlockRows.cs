@@ -10,6 +10,8 @@ namespace RawEdit.Models;
 /// <item>A subset R of the flat rows b·T + t: activations are [|R|, ·]. Attention still needs the keys and values of
 /// every earlier row, so <see cref="AttentionInput"/> places the computed rows into a [B,T,W] tensor whose other rows
 /// come from a frozen run (<see cref="FrozenPrefix"/>), or, in that frozen run itself, records that tensor.</item>
+/// <item>Extending (generation): R are rows not computed before; the others' keys and values come from an
+/// <see cref="AttentionCache"/>, which then keeps R's too.</item>
 /// </list>
 /// The last block of a subset run may keep only some of R after its attention (<see cref="OutputRows"/>): the rows
 /// nothing else reads are still needed for their keys and values, not for their MLP.
@@ -20,6 +22,7 @@ internal sealed class BlockRows
     private readonly int[]? rows;                                   // R (flat rows), null for all rows
     private readonly IReadOnlyDictionary<(int Layer, string Name), Tensor>? frozen;  // the frozen run's attention inputs [B,T,W]
     private readonly Dictionary<(int Layer, string Name), Tensor>? record;            // where the frozen run writes them ([B,T,W])
+    private AttentionCache? cache;                                  // generation: read and extended ([B,T,W])
     private readonly int outputLayer;
     private readonly int[]? outputRows;                             // indices into R kept after the output layer's attention
     private readonly int[]? outputFlatRows;                         // R[outputRows]
@@ -48,10 +51,15 @@ internal sealed class BlockRows
     public static BlockRows Replaying(TokenBatch batch, int[] rows, IReadOnlyDictionary<(int, string), Tensor> frozen, int outputLayer, int[] outputRows) =>
         new(batch.Batch, batch.Time, rows, frozen, null, outputLayer, outputRows);
 
+    /// <summary>Computes <paramref name="rows"/> (not computed before), the earlier rows' keys and values read from <paramref name="cache"/>, which keeps these rows' too.</summary>
+    public static BlockRows Extending(TokenBatch batch, int[] rows, AttentionCache cache) =>
+        new(batch.Batch, batch.Time, rows, null, null, -1, null) { cache = cache };
+
     /// <summary>computed [B,T,W] or [|R|,W] → [B,T,W]: the attention's input over every row of the batch.</summary>
     public Tensor AttentionInput(int layer, string name, Tensor computed)
     {
         if (rows is null) return computed;
+        if (cache is not null) return cache.Extend(layer, name, rows, computed);
         int width = computed.Shape[^1];
         if (record is not null)
         {

@@ -70,5 +70,25 @@ internal static class DecoderPasses
         return h;
     }
 
+    /// <summary>
+    /// Every block on the rows <paramref name="rows"/> of the batch only (flat rows b·T + t not computed before, e.g. each
+    /// sequence's newest token), the earlier rows' keys and values read from <paramref name="cache"/>, which keeps these
+    /// rows' too. embedded [B,T,C] → the residual stream after the last block at <paramref name="rows"/> [n,C]. No
+    /// hooks, no gradient: the pass generation runs once per new token.
+    /// </summary>
+    public static Tensor Extend(TokenBatch batch, Tensor embedded, int layers, int[] rows, AttentionCache cache, DecoderBlock block)
+    {
+        cache.CheckShape(batch);
+        long rowCount = (long)batch.Batch * batch.Time;
+        foreach (int row in rows)
+            if ((uint)row >= rowCount) throw new ArgumentOutOfRangeException(nameof(rows), $"row {row} outside the batch's {rowCount} rows");
+        using var _ = Tape.NoGrad();
+        var mask = MaskOf(batch);
+        var extending = BlockRows.Extending(batch, rows, cache);
+        var h = Ops.GatherRows(Ops.Reshape(embedded, -1, embedded.Shape[^1]), rows);
+        for (int l = 0; l < layers; l++) h = block(l, h, mask, extending, hooks: null);
+        return h;
+    }
+
     private static Tensor? MaskOf(TokenBatch batch) => batch.HasPadding ? Tensor.FromArray(batch.Mask, batch.Batch, batch.Time) : null;
 }

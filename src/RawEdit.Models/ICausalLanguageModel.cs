@@ -44,6 +44,14 @@ internal interface ICausalLanguageModel
     /// </summary>
     Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null);
 
+    /// <summary>
+    /// Generation's pass: every block on the flat rows <paramref name="rows"/> of the batch only (rows not computed
+    /// before, e.g. each sequence's newest token), the earlier rows' attention keys and values read from
+    /// <paramref name="cache"/>, which keeps these rows' too. Returns the residual stream after the last block at those
+    /// rows [n,C]; no hooks, no gradient. See <see cref="AttentionCache"/>.
+    /// </summary>
+    Tensor Extend(TokenBatch batch, int[] rows, AttentionCache cache);
+
     /// <summary>Final layer norm and unembedding applied to a residual-stream activation [.., C] → [.., V].</summary>
     Tensor Unembed(Tensor hidden);
 

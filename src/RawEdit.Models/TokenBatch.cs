@@ -6,13 +6,17 @@ namespace RawEdit.Models;
 /// </summary>
 internal sealed class TokenBatch
 {
-    public TokenBatch(IReadOnlyList<int[]> sequences, int padId)
+    public TokenBatch(IReadOnlyList<int[]> sequences, int padId) : this(sequences, padId, time: null) { }
+
+    /// <summary>Padded to <paramref name="time"/> positions (at least the longest sequence), e.g. the width generation will reach.</summary>
+    public TokenBatch(IReadOnlyList<int[]> sequences, int padId, int? time)
     {
         if (sequences.Count == 0) throw new ArgumentException("a batch needs at least one sequence");
         Lengths = sequences.Select(s => s.Length).ToArray();
         if (Lengths.Any(l => l == 0)) throw new ArgumentException("a sequence in the batch is empty");
         Batch = sequences.Count;
-        Time = Lengths.Max();
+        Time = time ?? Lengths.Max();
+        if (Time < Lengths.Max()) throw new ArgumentException($"a batch of width {Time} cannot hold a sequence of {Lengths.Max()} tokens");
         Ids = new int[Batch * Time];
         Mask = new float[Batch * Time];
         for (int b = 0; b < Batch; b++)

@@ -6,41 +6,83 @@ namespace RawEdit.Models.Generation;
 /// <summary>Sampling settings: TopK = 1 is greedy decoding; the seed makes top-k sampling repeatable.</summary>
 internal sealed record GenerationOptions(int MaxNewTokens = 20, int TopK = 1, int Seed = 0, bool StopAtEndOfText = true);
 
-/// <summary>Autoregressive decoding over a batch of prompts (each continued independently).</summary>
+/// <summary>
+/// Autoregressive decoding over a batch of prompts (each continued independently). The prompts run through the blocks
+/// once; each new token then runs alone, reading the earlier tokens' attention keys and values from an
+/// <see cref="AttentionCache"/> (a KV cache): the cost of a step is one row per sequence instead of the whole sequence.
+/// Prompts are split into groups whose caches hold at most <see cref="CacheFloatBudget"/> floats; the groups advance in
+/// lockstep and tokens are drawn in prompt order, so the sampled text does not depend on the split.
+/// </summary>
 internal static class TextGenerator
 {
+    /// <summary>Largest attention cache of one group of prompts: 2²⁸ floats (1 GiB in fp32).</summary>
+    public const long CacheFloatBudget = 1L << 28;
+
     /// <summary>Returns each prompt's new token ids (without the prompt).</summary>
-    public static List<int[]> Generate(ICausalLanguageModel model, IReadOnlyList<int[]> prompts, GenerationOptions options)
+    /// <param name="model">The decoder.</param>
+    /// <param name="prompts">Token ids, each at least one.</param>
+    /// <param name="options">Length, sampling and stopping.</param>
+    /// <param name="cacheFloatBudget">The largest attention cache of one group of prompts, in floats.</param>
+    public static List<int[]> Generate(ICausalLanguageModel model, IReadOnlyList<int[]> prompts, GenerationOptions options,
+        long cacheFloatBudget = CacheFloatBudget)
     {
         if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), $"top-k must be at least 1, got {options.TopK}");
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), "max new tokens must not be negative");
         var rng = new Random(options.Seed);
         var sequences = prompts.Select(p => p.ToList()).ToList();
-        var done = new bool[prompts.Count];
+        // A prompt that already fills the context gets no continuation.
+        var done = prompts.Select(p => p.Length >= model.MaxPositions).ToArray();
+        var groups = Groups(model, prompts, options.MaxNewTokens, done, cacheFloatBudget);
+        var next = new float[prompts.Count][];
         using var _ = Tape.NoGrad();
         for (int step = 0; step < options.MaxNewTokens && done.Contains(false); step++)
         {
-            // Prompts that reached the context limit stop; the rest continue.
+            foreach (var group in groups) group.Step(model, sequences, done, next, firstStep: step == 0);
             for (int i = 0; i < sequences.Count; i++)
-                if (sequences[i].Count >= model.MaxPositions) done[i] = true;
-            var active = Enumerable.Range(0, sequences.Count).Where(i => !done[i]).ToList();
-            if (active.Count == 0) break;
-            var batch = new TokenBatch(active.Select(i => sequences[i].ToArray()).ToList(), model.EosTokenId);
-            // Only each sequence's last position is unembedded: hidden [B,T,C] → last rows [A,C] → logits [A,V].
-            var lastRows = active.Select((_, a) => batch.Row(a, batch.Lengths[a] - 1)).ToArray();
-            var hidden = model.HiddenStates(batch);
-            var logits = model.Unembed(Ops.GatherRows(Ops.Reshape(hidden, -1, model.Embedding), lastRows)).ToFloatArray();
-            int vocab = model.VocabSize;
-            for (int a = 0; a < active.Count; a++)
             {
-                int i = active[a];
-                var row = logits.AsSpan(a * vocab, vocab);
-                int next = options.TopK == 1 ? ArgMax(row) : SampleTopK(row, options.TopK, rng);
-                sequences[i].Add(next);
-                if (options.StopAtEndOfText && next == model.EosTokenId) done[i] = true;
+                if (done[i]) continue;
+                int token = options.TopK == 1 ? ArgMax(next[i]) : SampleTopK(next[i], options.TopK, rng);
+                sequences[i].Add(token);
+                if ((options.StopAtEndOfText && token == model.EosTokenId) || sequences[i].Count >= model.MaxPositions) done[i] = true;
             }
         }
         return sequences.Select((s, i) => s.Skip(prompts[i].Length).ToArray()).ToList();
+    }
+
+    // Consecutive prompts, as many per group as the cache budget allows at the width generation will reach.
+    private static List<CachedGroup> Groups(ICausalLanguageModel model, IReadOnlyList<int[]> prompts, int newTokens, bool[] done, long budget)
+    {
+        var members = Enumerable.Range(0, prompts.Count).Where(i => !done[i]).ToArray();
+        if (members.Length == 0 || newTokens == 0) return [];
+        int width = Math.Min(model.MaxPositions, members.Max(i => prompts[i].Length) + newTokens);
+        int perGroup = (int)Math.Clamp(budget / AttentionCache.Floats(model, 1, width), 1, members.Length);
+        return members.Chunk(perGroup).Select(m => new CachedGroup(m, new AttentionCache(m.Length, width))).ToList();
+    }
+
+    /// <summary>Prompts (indices into the call's list) decoded together with one attention cache.</summary>
+    private sealed class CachedGroup(int[] members, AttentionCache cache)
+    {
+        // First step: every prompt row of the unfinished members; later steps: each unfinished member's newest token.
+        // Writes next[i] = the logits [V] after member i's last token.
+        public void Step(ICausalLanguageModel model, List<List<int>> sequences, bool[] done, float[][] next, bool firstStep)
+        {
+            var active = Enumerable.Range(0, members.Length).Where(m => !done[members[m]]).ToArray();
+            if (active.Length == 0) return;
+            var batch = new TokenBatch(members.Select(i => sequences[i].ToArray()).ToList(), model.EosTokenId, cache.Time);
+            var rows = new List<int>();
+            var lastRows = new int[active.Length];      // index into rows of each active member's last token
+            for (int a = 0; a < active.Length; a++)
+            {
+                int length = batch.Lengths[active[a]];
+                for (int t = firstStep ? 0 : length - 1; t < length; t++) rows.Add(batch.Row(active[a], t));
+                lastRows[a] = rows.Count - 1;
+            }
+            // hidden at the computed rows [n,C] → last rows [A,C] → logits [A,V]
+            var hidden = model.Extend(batch, [.. rows], cache);
+            var logits = model.Unembed(Ops.GatherRows(hidden, lastRows)).ToFloatArray();
+            int vocab = model.VocabSize;
+            for (int a = 0; a < active.Length; a++) next[members[active[a]]] = logits.AsSpan(a * vocab, vocab).ToArray();
+        }
     }
 
     public static int ArgMax(ReadOnlySpan<float> row)

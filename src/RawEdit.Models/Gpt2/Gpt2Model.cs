@@ -82,6 +82,9 @@ internal sealed class Gpt2Model : ICausalLanguageModel
     public Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null) =>
         DecoderPasses.Resume(prefix, Layers, residual, outputRows, Block, hooks);
 
+    public Tensor Extend(TokenBatch batch, int[] rows, AttentionCache cache) =>
+        DecoderPasses.Extend(batch, Embed(batch, hooks: null), Layers, rows, cache, Block);
+
     // ids [B,T] → h₀ [B,T,C]; the TokenEmbedding hook sees wte[ids] before wpe is added.
     private Tensor Embed(TokenBatch batch, ForwardHooks? hooks)
     {

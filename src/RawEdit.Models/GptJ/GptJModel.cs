@@ -78,6 +78,9 @@ internal sealed class GptJModel : ICausalLanguageModel
     public Tensor Resume(FrozenPrefix prefix, Tensor residual, int[] outputRows, ForwardHooks? hooks = null) =>
         DecoderPasses.Resume(prefix, Layers, residual, outputRows, Block, hooks);
 
+    public Tensor Extend(TokenBatch batch, int[] rows, AttentionCache cache) =>
+        DecoderPasses.Extend(batch, Embed(batch, hooks: null), Layers, rows, cache, Block);
+
     // ids [B,T] → h₀ [B,T,C] (GPT-J has no position embedding: the TokenEmbedding hook sees h₀ itself)
     private Tensor Embed(TokenBatch batch, ForwardHooks? hooks)
     {

@@ -49,6 +49,31 @@ internal class GenerationTests
     }
 
     [Test]
+    public void Groups_split_by_the_cache_budget_sample_the_same_text_as_one_group()
+    {
+        int[][] prompts = [[5], [1, 2, 3, 4, 5, 6], [9, 9], [40, 41, 42]];
+        var options = new GenerationOptions(MaxNewTokens: 8, TopK: 10, Seed: 3, StopAtEndOfText: false);
+        var oneGroup = TextGenerator.Generate(Model, prompts, options);
+        // A budget below one prompt's cache puts every prompt in a group of its own; the draws stay in prompt order.
+        var groupsOfOne = TextGenerator.Generate(Model, prompts, options, cacheFloatBudget: 1);
+        Assert.That(groupsOfOne, Is.EqualTo(oneGroup));
+    }
+
+    [Test]
+    public void A_prompt_that_ends_its_text_stops_while_the_others_go_on()
+    {
+        // Greedy: find a prompt whose first new token is end-of-text, then run it beside one that continues.
+        var ending = Enumerable.Range(0, 63).Select(t => new[] { t })
+            .FirstOrDefault(p => TextGenerator.Generate(Model, [p], new GenerationOptions(1))[0] is [63]);
+        Assume.That(ending, Is.Not.Null, "no one-token prompt of this random model predicts end-of-text first");
+        int[] other = [1, 2, 3];
+        var options = new GenerationOptions(MaxNewTokens: 6);
+        var together = TextGenerator.Generate(Model, [ending!, other], options);
+        Assert.That(together[0], Is.EqualTo(new[] { 63 }));
+        Assert.That(together[1], Is.EqualTo(TextGenerator.Generate(Model, [other], options)[0]));
+    }
+
+    [Test]
     public void Top_k_never_samples_outside_the_k_largest_logits()
     {
         var row = new float[] { 0.1f, 5f, -2f, 4.9f, 3f, 4.8f };

@@ -161,6 +161,32 @@ internal class ModelGoldenTests(string device) : DeviceFixture(device)
         Assert.That(golden.Model.Parameters.Values.All(p => p.Grad is null), "frozen weights must get no gradient");
     }
 
+    // Generation's cached pass: the first three positions of every sequence at once, then one position per call, each
+    // reading the earlier rows' keys and values from the cache, in a batch two positions wider than the reference's.
+    [TestCaseSource(nameof(Cases))]
+    public void A_cached_pass_one_position_at_a_time_gives_the_reference_logits(string name)
+    {
+        using var golden = GoldenCase.Open(name);
+        var batch = golden.Batch;
+        int T = batch.Time, V = golden.Model.VocabSize, width = T + 2;
+        var wide = new global::RawEdit.Models.TokenBatch(golden.Sequences, golden.Model.EosTokenId, width);
+        var cache = new global::RawEdit.Models.AttentionCache(batch.Batch, width);
+        var expected = golden.Golden("logits");
+        using var _ = Tape.NoGrad();
+        for (int from = 0, to = 3; from < T; from = to, to++)
+        {
+            var positions = Enumerable.Range(0, batch.Batch).SelectMany(b => Enumerable.Range(from, Math.Max(0, Math.Min(to, batch.Lengths[b]) - from)).Select(t => (b, t))).ToArray();
+            if (positions.Length == 0) continue;
+            var logits = golden.Model.Unembed(golden.Model.Extend(wide, positions.Select(p => wide.Row(p.b, p.t)).ToArray(), cache)).ToFloatArray();
+            for (int i = 0; i < positions.Length; i++)
+            {
+                var (b, t) = positions[i];
+                Assert.That(Compare.MaxAbsDiff(logits.AsSpan(i * V, V), expected.AsSpan((b * T + t) * V, V)), Is.LessThanOrEqualTo(LogitTolerance), $"sequence {b} position {t}");
+            }
+        }
+        Assert.Throws<ArgumentException>(() => golden.Model.Extend(batch, [0], cache), "a cache is tied to its batch's shape");
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void Stopping_after_a_block_gives_the_reference_block_output(string name)
     {
