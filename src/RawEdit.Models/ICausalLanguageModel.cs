@@ -55,6 +55,12 @@ internal interface ICausalLanguageModel
     /// <summary>Final layer norm and unembedding applied to a residual-stream activation [.., C] → [.., V].</summary>
     Tensor Unembed(Tensor hidden);
 
+    /// <summary>The final layer norm alone [.., C] → [.., C]: the features the head multiplies.</summary>
+    Tensor FinalNorm(Tensor hidden);
+
+    /// <summary>The head Unembed applies after <see cref="FinalNorm"/>: logits = features · Weightᵀ (+ Bias); Weight [V,C], Bias [V] or null.</summary>
+    (Tensor Weight, Tensor? Bias) Head { get; }
+
     /// <summary>The MLP down-projection weight of a layer (ROME's edited matrix) and how it is stored.</summary>
     (string Name, bool OutByIn) MlpDownProjection(int layer);
 

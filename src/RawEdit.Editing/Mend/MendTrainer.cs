@@ -146,25 +146,20 @@ internal sealed class MendTrainer
             var (_, parts) = Loss(example, training: false); // no tape is active: nothing is recorded
             total += parts.Total; edit += parts.Edit; locality += parts.Locality;
             var change = Editor.Compute(Model, example.EditInner).ApplyTo(Model);
-            var (logits, targets) = MendLosses.TargetLogits(Model, example.EditOuter);
+            var (logits, targets, head) = MendLosses.TargetLogits(Model, example.EditOuter);
             change.Revert();
-            correct += ArgmaxMatches(logits.ToFloatArray(), targets);
+            correct += ArgmaxMatches(logits.ToFloatArray(), targets, head);
             tokens += targets.Length;
         }
         int n = examples.Count;
         return new MendValidation(total / n, edit / n, locality / n, correct / tokens, n);
     }
 
-    private static int ArgmaxMatches(float[] logits, int[] targets)
+    private static int ArgmaxMatches(float[] logits, int[] targets, VocabularyHead head)
     {
-        int vocab = logits.Length / targets.Length, matches = 0;
+        int matches = 0;
         for (int r = 0; r < targets.Length; r++)
-        {
-            var row = logits.AsSpan(r * vocab, vocab);
-            int best = 0;
-            for (int v = 1; v < vocab; v++) if (row[v] > row[best]) best = v;
-            if (best == targets[r]) matches++;
-        }
+            if (head.ArgMax(logits.AsSpan(r * head.Width, head.Width)) == targets[r]) matches++;
         return matches;
     }
 

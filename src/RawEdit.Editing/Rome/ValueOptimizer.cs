@@ -66,6 +66,8 @@ internal static class ValueOptimizer
         var subjectRows = all.Select((p, b) => prefix.ChangedIndex(b, p.SubjectLast)).ToArray();
         var targetRows = prompts.Rewrites.SelectMany((p, b) => Enumerable.Range(0, t.Length).Select(j => prefix.ChangedIndex(b, p.Ids.Length - t.Length + j))).ToArray();
         var targetIds = prompts.Rewrites.SelectMany(_ => t).ToArray();
+        var head = VocabularyHead.Covering(model, targetIds);     // logits [.., W]; KL over its columns is the full vocabulary's
+        var targetColumns = targetIds.Select(head.Column).ToArray();
         int klRow = subjectRows[^1];
         int[] outputRows = lossFromLogits ? [.. targetRows, klRow] : [klRow];
 
@@ -86,18 +88,18 @@ internal static class ValueOptimizer
             Tensor targetLogProbs, klLogProbs;
             if (lossFromLogits)
             {
-                var logProbs = Ops.LogSoftmax(model.Unembed(hidden));
+                var logProbs = Ops.LogSoftmax(head.Logits(model, hidden));
                 targetLogProbs = Ops.Slice(logProbs, 0, 0, targetRows.Length);
                 klLogProbs = Ops.Slice(logProbs, 0, targetRows.Length, 1);
             }
             else
             {
                 var lossHidden = lossBlock?.Required ?? residual;
-                targetLogProbs = Ops.LogSoftmax(model.Unembed(Ops.GatherRows(lossHidden, targetRows)));
-                klLogProbs = Ops.LogSoftmax(model.Unembed(hidden));
+                targetLogProbs = Ops.LogSoftmax(head.Logits(model, Ops.GatherRows(lossHidden, targetRows)));
+                klLogProbs = Ops.LogSoftmax(head.Logits(model, hidden));
             }
             if (it == 0) klInit = klLogProbs.Detach().Clone();
-            var nll = Ops.Scale(Ops.Sum(Ops.PickColumns(targetLogProbs, targetIds)), -1.0 / targetIds.Length);
+            var nll = Ops.Scale(Ops.Sum(Ops.PickColumns(targetLogProbs, targetColumns)), -1.0 / targetIds.Length);
             var klTerm = Ops.KlDivergence(klLogProbs, klInit!);
             var decay = Ops.Scale(Ops.Norm(delta), h.VWeightDecay / (vInitNorm * vInitNorm));
             var loss = Ops.Add(Ops.Add(nll, Ops.Scale(klTerm, h.KlFactor)), decay);

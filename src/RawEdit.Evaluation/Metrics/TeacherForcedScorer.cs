@@ -9,7 +9,8 @@ namespace RawEdit.Evaluation.Metrics;
 /// prompt ++ target; the prediction of target[i] is read at position |prompt| − 1 + i. Sequences are
 /// sorted by length and packed into right-padded batches of at most <see cref="MaxTokensPerBatch"/>
 /// padded tokens. Only the hidden states at predicting positions are unembedded: the same logits as
-/// Forward's at those rows (ln_f and the head act row by row) without the [B,T,V] tensor.
+/// Forward's at those rows (ln_f and the head act row by row) without the [B,T,V] tensor, through the model's
+/// <see cref="VocabularyHead"/> (log softmax in float64 and the argmax over the full vocabulary).
 /// </summary>
 internal sealed class TeacherForcedScorer
 {
@@ -66,8 +67,9 @@ internal sealed class TeacherForcedScorer
         }
         var hidden = model.HiddenStates(batch);
         var predicting = Ops.GatherRows(Ops.Reshape(hidden, -1, hidden.Shape[^1]), predictionRows.ToArray());
-        int vocab = model.VocabSize;
-        float[] rows = model.Unembed(predicting).ToFloatArray();
+        var head = VocabularyHead.Of(model);
+        int width = head.Width;
+        float[] rows = head.Logits(model, predicting).ToFloatArray();
 
         int row = 0;
         for (int b = 0; b < members.Length; b++)
@@ -76,20 +78,12 @@ internal sealed class TeacherForcedScorer
             var logProbabilities = new double[target.Length];
             var isArgmax = new bool[target.Length];
             for (int i = 0; i < target.Length; i++, row++)
-                (logProbabilities[i], isArgmax[i]) = RateToken(rows.AsSpan(row * vocab, vocab), target[i]);
+            {
+                var logits = rows.AsSpan(row * width, width);
+                (logProbabilities[i], isArgmax[i]) = (head.LogProbability(logits, target[i]), head.ArgMax(logits) == target[i]);
+            }
             scores[members[b]] = new TargetScore(logProbabilities, isArgmax);
         }
-    }
-
-    /// <summary>log softmax(z)[token] = z[token] − (m + log Σⱼ e^{z[j] − m}), m = max z, in double; and argmax z = token.</summary>
-    private static (double LogProbability, bool IsArgmax) RateToken(ReadOnlySpan<float> logits, int token)
-    {
-        int argmax = 0;
-        for (int j = 1; j < logits.Length; j++)
-            if (logits[j] > logits[argmax]) argmax = j;
-        double max = logits[argmax], sum = 0;
-        for (int j = 0; j < logits.Length; j++) sum += Math.Exp(logits[j] - max);
-        return (logits[token] - max - Math.Log(sum), argmax == token);
     }
 
     private void Validate(ScoringRequest request, int index)

@@ -82,11 +82,9 @@ internal sealed class CausalTracer
     public int PredictNext(int[] ids)
     {
         using var _ = Tape.NoGrad();
-        var hidden = model.HiddenStates(TokenBatch.Single(ids));                           // [1,T,C]
-        var logits = model.Unembed(Ops.GatherRows(hidden, [ids.Length - 1])).ToFloatArray(); // [V]
-        int best = 0;
-        for (int v = 1; v < logits.Length; v++) if (logits[v] > logits[best]) best = v;
-        return best;
+        var head = VocabularyHead.Of(model);
+        var hidden = model.HiddenStates(TokenBatch.Single(ids));                                          // [1,T,C]
+        return head.ArgMax(head.Logits(model, Ops.GatherRows(hidden, [ids.Length - 1])).ToFloatArray());  // logits [W]
     }
 
     /// <summary>p(target) in the clean copy, and the mean over the noise samples for each restoration, in order.</summary>
@@ -120,7 +118,8 @@ internal sealed class CausalTracer
 
         var hidden = model.HiddenStates(batch, hooks);                                            // [copies,T,C]
         var last = Ops.GatherRows(hidden, Enumerable.Range(0, copies).Select(b => b * T + T - 1).ToArray());  // [copies,C]
-        var probabilities = Ops.PickColumns(Ops.Softmax(model.Unembed(last)), Enumerable.Repeat(target, copies).ToArray());  // [copies]
+        var head = VocabularyHead.Covering(model, [target]);
+        var probabilities = Ops.PickColumns(Ops.Softmax(head.Logits(model, last)), Enumerable.Repeat(head.Column(target), copies).ToArray());  // [copies]
         return probabilities.ToFloatArray().Select(p => (double)p).ToArray();
     }
 

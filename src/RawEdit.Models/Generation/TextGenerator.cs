@@ -11,7 +11,8 @@ internal sealed record GenerationOptions(int MaxNewTokens = 20, int TopK = 1, in
 /// once; each new token then runs alone, reading the earlier tokens' attention keys and values from an
 /// <see cref="AttentionCache"/> (a KV cache): the cost of a step is one row per sequence instead of the whole sequence.
 /// Prompts are split into groups whose caches hold at most <see cref="CacheFloatBudget"/> floats; the groups advance in
-/// lockstep and tokens are drawn in prompt order, so the sampled text does not depend on the split.
+/// lockstep and tokens are drawn in prompt order, so the sampled text does not depend on the split. Tokens are picked
+/// over the full vocabulary through <see cref="VocabularyHead"/> (compact for a vocabulary-subset model).
 /// </summary>
 internal static class TextGenerator
 {
@@ -33,15 +34,16 @@ internal static class TextGenerator
         // A prompt that already fills the context gets no continuation.
         var done = prompts.Select(p => p.Length >= model.MaxPositions).ToArray();
         var groups = Groups(model, prompts, options.MaxNewTokens, done, cacheFloatBudget);
+        var head = VocabularyHead.Of(model);
         var next = new float[prompts.Count][];
         using var _ = Tape.NoGrad();
         for (int step = 0; step < options.MaxNewTokens && done.Contains(false); step++)
         {
-            foreach (var group in groups) group.Step(model, sequences, done, next, firstStep: step == 0);
+            foreach (var group in groups) group.Step(model, head, sequences, done, next, firstStep: step == 0);
             for (int i = 0; i < sequences.Count; i++)
             {
                 if (done[i]) continue;
-                int token = options.TopK == 1 ? ArgMax(next[i]) : SampleTopK(next[i], options.TopK, rng);
+                int token = options.TopK == 1 ? head.ArgMax(next[i]) : head.SampleTopK(next[i], options.TopK, rng);
                 sequences[i].Add(token);
                 if ((options.StopAtEndOfText && token == model.EosTokenId) || sequences[i].Count >= model.MaxPositions) done[i] = true;
             }
@@ -63,8 +65,8 @@ internal static class TextGenerator
     private sealed class CachedGroup(int[] members, AttentionCache cache)
     {
         // First step: every prompt row of the unfinished members; later steps: each unfinished member's newest token.
-        // Writes next[i] = the logits [V] after member i's last token.
-        public void Step(ICausalLanguageModel model, List<List<int>> sequences, bool[] done, float[][] next, bool firstStep)
+        // Writes next[i] = the head's logits [W] after member i's last token.
+        public void Step(ICausalLanguageModel model, VocabularyHead head, List<List<int>> sequences, bool[] done, float[][] next, bool firstStep)
         {
             var active = Enumerable.Range(0, members.Length).Where(m => !done[members[m]]).ToArray();
             if (active.Length == 0) return;
@@ -77,45 +79,11 @@ internal static class TextGenerator
                 for (int t = firstStep ? 0 : length - 1; t < length; t++) rows.Add(batch.Row(active[a], t));
                 lastRows[a] = rows.Count - 1;
             }
-            // hidden at the computed rows [n,C] → last rows [A,C] → logits [A,V]
+            // hidden at the computed rows [n,C] → last rows [A,C] → logits [A,W]
             var hidden = model.Extend(batch, [.. rows], cache);
-            var logits = model.Unembed(Ops.GatherRows(hidden, lastRows)).ToFloatArray();
-            int vocab = model.VocabSize;
-            for (int a = 0; a < active.Length; a++) next[members[active[a]]] = logits.AsSpan(a * vocab, vocab).ToArray();
+            var logits = head.Logits(model, Ops.GatherRows(hidden, lastRows)).ToFloatArray();
+            int width = head.Width;
+            for (int a = 0; a < active.Length; a++) next[members[active[a]]] = logits.AsSpan(a * width, width).ToArray();
         }
-    }
-
-    public static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int j = 1; j < row.Length; j++)
-            if (row[j] > row[best]) best = j;
-        return best;
-    }
-
-    /// <summary>Samples from softmax over the k largest logits (ties broken by lower id).</summary>
-    public static int SampleTopK(ReadOnlySpan<float> row, int k, Random rng)
-    {
-        k = Math.Min(k, row.Length);
-        var top = new (float Logit, int Id)[k];
-        int filled = 0;
-        for (int j = 0; j < row.Length; j++)
-        {
-            float v = row[j];
-            if (filled == k && v <= top[k - 1].Logit) continue;
-            int pos = filled < k ? filled++ : k - 1;
-            while (pos > 0 && top[pos - 1].Logit < v) { top[pos] = top[pos - 1]; pos--; }
-            top[pos] = (v, j);
-        }
-        double max = top[0].Logit, total = 0;
-        var weights = new double[k];
-        for (int i = 0; i < k; i++) total += weights[i] = Math.Exp(top[i].Logit - max);
-        double u = rng.NextDouble() * total;
-        for (int i = 0; i < k; i++)
-        {
-            u -= weights[i];
-            if (u < 0) return top[i].Id;
-        }
-        return top[k - 1].Id;
     }
 }

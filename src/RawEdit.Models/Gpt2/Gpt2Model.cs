@@ -127,6 +127,8 @@ internal sealed class Gpt2Model : ICausalLanguageModel
 
     private static Tensor Hook(ForwardHooks? hooks, HookPoint point, int layer, Tensor x) => DecoderInputs.Hook(hooks, point, layer, x);
 
+    public (Tensor Weight, Tensor? Bias) Head => (parameters["transformer.wte.weight"], null);
+
     public Tensor Unembed(Tensor hidden)
     {
         var features = FinalNorm(hidden);

@@ -114,6 +114,8 @@ internal sealed class GptJModel : ICausalLanguageModel
 
     private static Tensor Hook(ForwardHooks? hooks, HookPoint point, int layer, Tensor x) => DecoderInputs.Hook(hooks, point, layer, x);
 
+    public (Tensor Weight, Tensor? Bias) Head => (parameters["lm_head.weight"], parameters["lm_head.bias"]);
+
     public Tensor Unembed(Tensor hidden) => Project(FinalNorm(hidden), "lm_head.weight", "lm_head.bias");
 
     /// <summary>ln_f(hidden): the features lm_head maps to logits.</summary>

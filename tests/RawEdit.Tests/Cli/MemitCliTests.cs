@@ -66,6 +66,6 @@ internal class MemitCliTests : TempFolderTest
     private static int NextToken(ICausalLanguageModel model, int[] ids)
     {
         var logits = model.Forward(TokenBatch.Single(ids, model.EosTokenId)).ToFloatArray();
-        return TextGenerator.ArgMax(logits.AsSpan((ids.Length - 1) * model.VocabSize, model.VocabSize));
+        return VocabularyHead.ArgMaxOf(logits.AsSpan((ids.Length - 1) * model.VocabSize, model.VocabSize));
     }
 }

@@ -22,7 +22,7 @@ internal class GenerationTests
         foreach (int token in generated)
         {
             var logits = Model.Forward(TokenBatch.Single(sequence.ToArray())).ToFloatArray();
-            int expected = TextGenerator.ArgMax(logits.AsSpan((sequence.Count - 1) * 64, 64));
+            int expected = VocabularyHead.ArgMaxOf(logits.AsSpan((sequence.Count - 1) * 64, 64));
             Assert.That(token, Is.EqualTo(expected));
             sequence.Add(token);
         }
@@ -78,7 +78,7 @@ internal class GenerationTests
     {
         var row = new float[] { 0.1f, 5f, -2f, 4.9f, 3f, 4.8f };
         var rng = new Random(0);
-        var seen = Enumerable.Range(0, 2000).Select(_ => TextGenerator.SampleTopK(row, 3, rng)).ToHashSet();
+        var seen = Enumerable.Range(0, 2000).Select(_ => VocabularyHead.SampleTopKOf(row, 3, rng)).ToHashSet();
         Assert.That(seen, Is.EquivalentTo(new[] { 1, 3, 5 }));
     }
 
