@@ -10,10 +10,12 @@ namespace RawEdit.Tests.Models;
 
 /// <summary>
 /// The compact head of a vocabulary-subset model against the full head it stands for: every figure is computed both ways,
-/// the full side from model.Unembed's V logits with the plain formulas.
+/// the full side from model.Unembed's V logits with the plain formulas. On each backend.
 /// </summary>
-[TestFixture]
-internal class VocabularyHeadTests
+[TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
+[TestFixture("cuda")]
+internal class VocabularyHeadTests(string device) : DeviceFixture(device)
 {
     private const int Vocab = 64;
     // Used tokens: 24 of 64, so 40 rows are zero (and token 0 is unused: an unused id is the lowest).
