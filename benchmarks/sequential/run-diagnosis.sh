@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ROME-mode diagnosis on the default model: the protocol of run.sh (same cases in file order, seed 0, GLUE and
+# The ROME-mode diagnosis on a shipped model (MODEL, default tiny-world; or small-world): the protocol of run.sh (same cases in file order, seed 0, GLUE and
 # re-scoring every 100 edits, the guard flagging) with EDITS (default 300) edits, one run at a time:
 #   rome, r-rome, and r-rome with its numerator's current value taken at the unprefixed prompt
 #   (hparams residual_value "prompt": r = (v* − v_s)/(u·k̄) = δ/(u·k̄) instead of (v* − v̄)/(u·k̄)),
@@ -10,11 +10,10 @@ cd "$(dirname "$0")/../.."
 dir=${1:-../runs}; edits=${EDITS:-300}
 source benchmarks/sequential/protocol.sh
 mkdir -p "$dir"
-# RomeHyperParameters.TinyWorld in upstream keys, plus the diagnosis switch.
-echo '{"layers": [0], "v_num_grad_steps": 40, "clamp_norm_factor": 10, "v_loss_layer": 3, "mom2_n_samples": 20000, "residual_value": "prompt"}' \
-    > "$dir/r-rome-prompt-value.json"
-"$rawedit" sequential --method r-rome --out "$dir/seq$edits-r-rome" "${common[@]}" > "$dir/seq$edits-r-rome.log" 2>&1
-"$rawedit" sequential --method r-rome --hparams "$dir/r-rome-prompt-value.json" --out "$dir/seq$edits-r-rome-prompt-value" "${common[@]}" \
-    > "$dir/seq$edits-r-rome-prompt-value.log" 2>&1
-"$rawedit" sequential --method rome --out "$dir/seq$edits-rome" "${common[@]}" > "$dir/seq$edits-rome.log" 2>&1
-"$rawedit" report "$dir/seq$edits-rome" "$dir/seq$edits-r-rome" "$dir/seq$edits-r-rome-prompt-value" --out "$dir/rome-diagnosis-$edits.html"
+# The model's ROME preset plus the diagnosis switch (a partial hparams file goes over the model's defaults).
+echo '{"residual_value": "prompt"}' > "$dir/r-rome-prompt-value.json"
+"$rawedit" sequential --method r-rome --out "$dir/$model-seq$edits-r-rome" "${common[@]}" > "$dir/$model-seq$edits-r-rome.log" 2>&1
+"$rawedit" sequential --method r-rome --hparams "$dir/r-rome-prompt-value.json" --out "$dir/$model-seq$edits-r-rome-prompt-value" "${common[@]}" \
+    > "$dir/$model-seq$edits-r-rome-prompt-value.log" 2>&1
+"$rawedit" sequential --method rome --out "$dir/$model-seq$edits-rome" "${common[@]}" > "$dir/$model-seq$edits-rome.log" 2>&1
+"$rawedit" report "$dir/$model-seq$edits-rome" "$dir/$model-seq$edits-r-rome" "$dir/$model-seq$edits-r-rome-prompt-value" --out "$dir/$model-rome-diagnosis-$edits.html"

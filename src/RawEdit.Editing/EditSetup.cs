@@ -123,24 +123,34 @@ internal static class EditSetup
     }
 
     public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "ROME", RomeHyperParameters.Load,
-        s => s.Rome, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B);
+        s => s.Rome, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B, new RomeHyperParameters());
 
     public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "MEMIT", MemitHyperParameters.Load,
-        s => s.Memit, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B);
+        s => s.Memit, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B, new MemitHyperParameters());
 
     public static EmmetHyperParameters EmmetHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "EMMET", EmmetHyperParameters.Load,
-        s => s.Emmet, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B);
+        s => s.Emmet, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B, new EmmetHyperParameters());
 
     public static AlphaEditHyperParameters AlphaEditHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "AlphaEdit", AlphaEditHyperParameters.Load,
-        s => s.AlphaEdit, AlphaEditHyperParameters.Gpt2Xl, AlphaEditHyperParameters.GptJ6B);
+        s => s.AlphaEdit, AlphaEditHyperParameters.Gpt2Xl, AlphaEditHyperParameters.GptJ6B, new AlphaEditHyperParameters());
 
-    /// <summary>The file's hyperparameters, else the built-in ones of a shipped model, GPT-2 XL or GPT-J 6B, else a clear error.</summary>
-    private static T Hparams<T>(LoadedModel loaded, string? path, string method, Func<string, T> load, Func<ShippedModel, T> shipped, T gpt2Xl, T gptJ) =>
-        path is not null ? load(path)
-        : ShippedModels.Of(loaded) is { } model ? shipped(model)
-        : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? gpt2Xl
-        : loaded.Model is { Architecture: "gptj", Layers: 28 } ? gptJ
-        : throw new ArgumentException($"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
+    /// <summary>
+    /// The model's built-in hyperparameters (a shipped model's preset, GPT-2 XL's or GPT-J 6B's, as upstream's files)
+    /// with the file's keys over them; for another model the file over upstream's defaults, and without a file a clear
+    /// error. A complete upstream file therefore means the same on every model, and a partial one (e.g. only
+    /// <c>residual_value</c>) changes only what it names.
+    /// </summary>
+    private static T Hparams<T>(LoadedModel loaded, string? path, string method, Func<string, T, T> load, Func<ShippedModel, T> shipped, T gpt2Xl, T gptJ,
+        T upstream)
+    {
+        T? builtIn = ShippedModels.Of(loaded) is { } model ? shipped(model)
+            : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? gpt2Xl
+            : loaded.Model is { Architecture: "gptj", Layers: 28 } ? gptJ
+            : default;
+        if (path is not null) return load(path, builtIn ?? upstream);
+        return builtIn ?? throw new ArgumentException(
+            $"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
+    }
 
     public static IReadOnlyList<string> RomeTemplates(LoadedModel loaded, RomeHyperParameters h, string? path, int seed) =>
         path is not null ? ContextTemplates.Load(path) : ContextTemplates.Generate(loaded.Model, loaded.Tokenizer, h.ContextTemplateLengthParams, seed);

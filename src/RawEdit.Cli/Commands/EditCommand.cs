@@ -32,7 +32,7 @@ internal static class EditCommand
         var model = CommonOptions.Model();
         var method = new Option<string>("--method") { Description = "rome | r-rome | p-rome | memit | emmet | alphaedit | mend", Required = true };
         var requests = new Option<string>("--requests") { Description = "JSON requests (upstream CounterFact or flat form)", Required = true };
-        var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys" };
+        var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys, over the model's defaults (a partial file changes only the keys it names)" };
         var stats = new Option<string?>("--stats") { Description = "Second-moment statistics folder (rawedit stats --out)" };
         var templates = new Option<string?>("--templates") { Description = "Context templates as a JSON list (\"{}\" first); default: generated from the model" };
         var seed = new Option<int>("--seed") { Description = "Seed for generating context templates", DefaultValueFactory = _ => 0 };

@@ -27,7 +27,7 @@ internal static class SequentialCommand
         var evalEvery = new Option<int>("--eval-every") { Description = "Re-score earlier edits and run the downstream tasks every K edits", Required = true };
         var output = new Option<string>("--out") { Description = "Run folder (run.json, journal.jsonl, model/ at the end)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run stored in --out" };
-        var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys" };
+        var hparams = new Option<string?>("--hparams") { Description = "Hyperparameters JSON with upstream keys, over the model's defaults (a partial file changes only the keys it names)" };
         var stats = new Option<string?>("--stats") { Description = "Second-moment statistics folder (rawedit stats --out)" };
         var editor = new Option<string?>("--editor") { Description = "MEND editor (rawedit mend-train --out), for --method mend" };
         var templates = new Option<string?>("--templates") { Description = "Context templates as a JSON list (\"{}\" first)" };
