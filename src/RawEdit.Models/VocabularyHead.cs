@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using RawEdit.Tensors;
+using RawEdit.Tensors.Autodiff;
 
 namespace RawEdit.Models;
 
@@ -77,6 +78,7 @@ internal sealed class VocabularyHead
         var used = new List<int>();
         var unused = new List<int>();
         float[]? biasValues = bias?.ToFloatArray();
+        using var _ = Tape.NoGrad();    // reading the weight, whatever tape the first caller has open
         const int BlockRows = 4096;
         for (int start = 0; start < vocab; start += BlockRows)
         {
