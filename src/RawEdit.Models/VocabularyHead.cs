@@ -26,14 +26,17 @@ internal sealed class VocabularyHead
 
     private readonly int[]? usedIds;                 // ascending; null for the plain head
     private readonly int[] columnOf;                 // [V]: column of a used token, −1 for an unused one
-    private readonly int[] unusedIds;                // the first unused ids, ascending (as many as top-k can need)
+    private readonly int[] unusedIds;                // the unused ids, ascending
+    private readonly Tensor? bias;                   // the bias the rows were judged with (GPT-J), to notice a replaced one
+    private VocabularyHead? plain;                   // the plain head of the same vocabulary (Covering's fallback)
     private readonly ConcurrentDictionary<int, (int[] Ids, int[] Columns)> candidates = new();
 
-    private VocabularyHead(int vocabSize, int[]? usedIds, int[] unusedIds)
+    private VocabularyHead(int vocabSize, int[]? usedIds, int[] unusedIds, Tensor? bias)
     {
         VocabSize = vocabSize;
         this.usedIds = usedIds;
         this.unusedIds = unusedIds;
+        this.bias = bias;
         columnOf = new int[vocabSize];
         if (usedIds is null) for (int v = 0; v < vocabSize; v++) columnOf[v] = v;
         else
@@ -57,8 +60,12 @@ internal sealed class VocabularyHead
     /// The model's head, compact when at least a quarter of its rows are zero. Which rows are zero is found once per head
     /// weight tensor (edits change MLP weights only); the used rows themselves are read from the weight at every call.
     /// </summary>
-    public static VocabularyHead Of(ICausalLanguageModel model) =>
-        ByHeadWeight.GetValue(model.Head.Weight, _ => Build(model.Head.Weight, model.Head.Bias));
+    public static VocabularyHead Of(ICausalLanguageModel model)
+    {
+        var (weight, bias) = model.Head;
+        var head = ByHeadWeight.GetValue(weight, _ => Build(weight, bias));
+        return ReferenceEquals(head.bias, bias) ? head : Build(weight, bias);   // the same weight with another bias: judge again
+    }
 
     /// <summary>
     /// The compact head when every token of <paramref name="ids"/> has a column of its own (a loss picks their
@@ -67,10 +74,10 @@ internal sealed class VocabularyHead
     public static VocabularyHead Covering(ICausalLanguageModel model, IEnumerable<int> ids)
     {
         var head = Of(model);
-        return !head.IsCompact || ids.All(id => head.HasColumn(id)) ? head : Plain(model.VocabSize);
+        return !head.IsCompact || ids.All(id => head.HasColumn(id)) ? head : head.plain ??= Plain(model.VocabSize, head.bias);
     }
 
-    private static VocabularyHead Plain(int vocabSize) => new(vocabSize, null, []);
+    private static VocabularyHead Plain(int vocabSize, Tensor? bias) => new(vocabSize, null, [], bias);
 
     private static VocabularyHead Build(Tensor weight, Tensor? bias)
     {
@@ -90,12 +97,9 @@ internal sealed class VocabularyHead
                 (zero ? unused : used).Add(start + r);
             }
         }
-        if (unused.Count < MinimumUnusedShare * vocab || used.Count == 0) return Plain(vocab);
-        return new VocabularyHead(vocab, [.. used], [.. unused.Take(MaxTopK)]);
+        if (unused.Count < MinimumUnusedShare * vocab || used.Count == 0) return Plain(vocab, bias);
+        return new VocabularyHead(vocab, [.. used], [.. unused], bias);
     }
-
-    /// <summary>The most unused tokens top-k can need; a larger k falls back to every column plus these.</summary>
-    private const int MaxTopK = 256;
 
     public bool HasColumn(int tokenId) => (uint)tokenId < (uint)VocabSize && columnOf[tokenId] >= 0;
 
@@ -123,7 +127,7 @@ internal sealed class VocabularyHead
         int logitCount = usedIds is null ? VocabSize : usedIds.Length;
         double max = UnusedCount > 0 ? 0 : double.NegativeInfinity;
         for (int j = 0; j < logitCount; j++) max = Math.Max(max, row[j]);
-        double sum = UnusedCount * Math.Exp(-max);
+        double sum = UnusedCount > 0 ? UnusedCount * Math.Exp(-max) : 0;
         for (int j = 0; j < logitCount; j++) sum += Math.Exp(row[j] - max);
         double z = columnOf[tokenId] >= 0 ? row[columnOf[tokenId]] : 0;
         return z - max - Math.Log(sum);
@@ -153,7 +157,6 @@ internal sealed class VocabularyHead
     private (int[] Ids, float[] Values) Candidates(ReadOnlySpan<float> row, int k)
     {
         CheckRow(row);
-        if (k > MaxTopK) throw new ArgumentOutOfRangeException(nameof(k), $"top-k of a compact head is limited to {MaxTopK}");
         var (ids, columns) = candidates.GetOrAdd(Math.Min(k, unusedIds.Length), count =>
         {
             var merged = usedIds!.Concat(unusedIds.Take(count)).Order().ToArray();

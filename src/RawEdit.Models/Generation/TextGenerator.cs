@@ -11,7 +11,9 @@ internal sealed record GenerationOptions(int MaxNewTokens = 20, int TopK = 1, in
 /// once; each new token then runs alone, reading the earlier tokens' attention keys and values from an
 /// <see cref="AttentionCache"/> (a KV cache): the cost of a step is one row per sequence instead of the whole sequence.
 /// Prompts are split into groups whose caches hold at most <see cref="CacheFloatBudget"/> floats; the groups advance in
-/// lockstep and tokens are drawn in prompt order, so the sampled text does not depend on the split. Tokens are picked
+/// lockstep and tokens are drawn in prompt order, so the split changes no draw (a prompt's logits can still differ in
+/// their last bits with how many rows a product has, e.g. one row takes the matrix–vector path, as they always could
+/// with the batch's composition; a near-tie may then go the other way). Tokens are picked
 /// over the full vocabulary through <see cref="VocabularyHead"/> (compact for a vocabulary-subset model).
 /// </summary>
 internal static class TextGenerator
@@ -56,7 +58,7 @@ internal static class TextGenerator
     {
         var members = Enumerable.Range(0, prompts.Count).Where(i => !done[i]).ToArray();
         if (members.Length == 0 || newTokens == 0) return [];
-        int width = Math.Min(model.MaxPositions, members.Max(i => prompts[i].Length) + newTokens);
+        int width = Math.Min(model.MaxPositions, members.Max(i => prompts[i].Length) + Math.Min(newTokens, model.MaxPositions));
         int perGroup = (int)Math.Clamp(budget / AttentionCache.Floats(model, 1, width), 1, members.Length);
         return members.Chunk(perGroup).Select(m => new CachedGroup(m, new AttentionCache(m.Length, width))).ToList();
     }

@@ -86,7 +86,7 @@ internal class VocabularyHeadTests(string device) : DeviceFixture(device)
             for (int c = 0; c < Used.Length; c++) full[Used[c]] = compact[c];
 
             Assert.That(head.ArgMax(compact), Is.EqualTo(VocabularyHead.ArgMaxOf(full)), $"trial {trial}");
-            foreach (int k in new[] { 1, 5, 30 })
+            foreach (int k in new[] { 1, 5, 30, 60, 100 })   // 60 and 100 ≥ the 40 unused tokens (100 > V)
                 Assert.That(head.SampleTopK(compact, k, new Random(trial)), Is.EqualTo(VocabularyHead.SampleTopKOf(full, k, new Random(trial))), $"trial {trial}, k {k}");
         }
     }
@@ -102,6 +102,30 @@ internal class VocabularyHeadTests(string device) : DeviceFixture(device)
         double compact = Ops.KlDivergence(Ops.LogSoftmax(head.Logits(model, p)), Ops.LogSoftmax(head.Logits(model, q))).Item();
         double full = Ops.KlDivergence(Ops.LogSoftmax(model.Unembed(p)), Ops.LogSoftmax(model.Unembed(q))).Item();
         Assert.That(compact, Is.EqualTo(full).Within(1e-6 + 1e-5 * Math.Abs(full)));
+    }
+
+    [Test]
+    public void The_gradient_of_a_target_loss_and_a_kl_term_through_the_compact_head_is_the_full_heads()
+    {
+        var model = SubsetModel();
+        var head = VocabularyHead.Of(model);
+        int[] targets = [Used[2], Used[9], Used[20]];
+        var (reference, _) = RandomRows(model, 3, seed: 11);
+        Tensor Gradient(Func<Tensor, Tensor> logits, Func<int, int> column)
+        {
+            var hidden = Tensor.FromArray(reference.ToFloatArray(), 3, model.Embedding);
+            hidden.RequiresGrad = true;
+            Tensor initial;
+            using (Tape.NoGrad()) initial = Ops.LogSoftmax(logits(Ops.Scale(reference, 0.5)));
+            using var tape = new Tape();
+            var logProbs = Ops.LogSoftmax(logits(hidden));
+            var loss = Ops.Add(Ops.Scale(Ops.Sum(Ops.PickColumns(logProbs, targets.Select(column).ToArray())), -1.0 / 3), Ops.KlDivergence(logProbs, initial));
+            tape.Backward(loss);
+            return hidden.Grad!;
+        }
+        var compact = Gradient(h => head.Logits(model, h), head.Column).ToFloatArray();
+        var full = Gradient(model.Unembed, t => t).ToFloatArray();
+        Assert.That(Compare.RelativeError(compact, full), Is.LessThanOrEqualTo(1e-5));
     }
 
     [Test]
