@@ -122,17 +122,17 @@ internal static class EditSetup
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "ROME", RomeHyperParameters.Load,
-        s => s.Rome, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B, new RomeHyperParameters());
+    public static RomeHyperParameters RomeHparams(LoadedModel loaded, string? path) => Hparams(loaded, path,
+        s => s.Rome, RomeHyperParameters.Gpt2Xl, RomeHyperParameters.GptJ6B);
 
-    public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "MEMIT", MemitHyperParameters.Load,
-        s => s.Memit, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B, new MemitHyperParameters());
+    public static MemitHyperParameters MemitHparams(LoadedModel loaded, string? path) => Hparams(loaded, path,
+        s => s.Memit, MemitHyperParameters.Gpt2Xl, MemitHyperParameters.GptJ6B);
 
-    public static EmmetHyperParameters EmmetHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "EMMET", EmmetHyperParameters.Load,
-        s => s.Emmet, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B, new EmmetHyperParameters());
+    public static EmmetHyperParameters EmmetHparams(LoadedModel loaded, string? path) => Hparams(loaded, path,
+        s => s.Emmet, EmmetHyperParameters.Gpt2Xl, EmmetHyperParameters.GptJ6B);
 
-    public static AlphaEditHyperParameters AlphaEditHparams(LoadedModel loaded, string? path) => Hparams(loaded, path, "AlphaEdit", AlphaEditHyperParameters.Load,
-        s => s.AlphaEdit, AlphaEditHyperParameters.Gpt2Xl, AlphaEditHyperParameters.GptJ6B, new AlphaEditHyperParameters());
+    public static AlphaEditHyperParameters AlphaEditHparams(LoadedModel loaded, string? path) => Hparams(loaded, path,
+        s => s.AlphaEdit, AlphaEditHyperParameters.Gpt2Xl, AlphaEditHyperParameters.GptJ6B);
 
     /// <summary>
     /// The model's built-in hyperparameters (a shipped model's preset, GPT-2 XL's or GPT-J 6B's, as upstream's files)
@@ -140,14 +140,15 @@ internal static class EditSetup
     /// error. A complete upstream file therefore means the same on every model, and a partial one (e.g. only
     /// <c>residual_value</c>) changes only what it names.
     /// </summary>
-    private static T Hparams<T>(LoadedModel loaded, string? path, string method, Func<string, T, T> load, Func<ShippedModel, T> shipped, T gpt2Xl, T gptJ,
-        T upstream)
+    private static T Hparams<T>(LoadedModel loaded, string? path, Func<ShippedModel, T> shipped, T gpt2Xl, T gptJ)
+        where T : ValueEditHyperParameters, new()
     {
         T? builtIn = ShippedModels.Of(loaded) is { } model ? shipped(model)
             : loaded.Model is { Architecture: "gpt2", Layers: 48 } ? gpt2Xl
             : loaded.Model is { Architecture: "gptj", Layers: 28 } ? gptJ
             : default;
-        if (path is not null) return load(path, builtIn ?? upstream);
+        if (path is not null) return ValueEditHyperParameters.Overlay(path, builtIn ?? new T());
+        string method = new T().MethodName;
         return builtIn ?? throw new ArgumentException(
             $"no default {method} hyperparameters for a {loaded.Model.Layers}-layer model; pass --hparams (keys as upstream hparams/{method}/gpt2-xl.json)");
     }

@@ -45,6 +45,9 @@ internal abstract record ValueEditHyperParameters
 
     protected static T Load<T>(string path, Func<JsonObject, string, T> fromJson) => fromJson(HyperParameterJson.ReadObject(path), path);
 
+    /// <summary>The file's keys over <paramref name="defaults"/> (a model's preset): a partial file changes only what it names.</summary>
+    public static T Overlay<T>(string path, T defaults) where T : ValueEditHyperParameters => Read(defaults, HyperParameterJson.ReadObject(path), path);
+
     /// <summary>Reads every key of <paramref name="json"/> onto <paramref name="defaults"/>; unknown keys and wrong types are errors.</summary>
     protected static T Read<T>(T defaults, JsonObject json, string source) where T : ValueEditHyperParameters
     {

@@ -27,9 +27,6 @@ internal sealed record AlphaEditHyperParameters : MemitHyperParameters
 
     public static new AlphaEditHyperParameters Load(string path) => Load(path, FromJson);
 
-    /// <summary>The file's keys over <paramref name="defaults"/> (a model's preset): a partial file changes only what it names.</summary>
-    public static new AlphaEditHyperParameters Load(string path, AlphaEditHyperParameters defaults) => Read(defaults, HyperParameterJson.ReadObject(path), path);
-
     public static new AlphaEditHyperParameters FromJson(JsonObject json, string source = "hparams") => Read(new AlphaEditHyperParameters(), json, source);
 
     public override void Validate(string source = "hparams")

@@ -38,9 +38,6 @@ internal sealed record EmmetHyperParameters : MemitHyperParameters
 
     public static new EmmetHyperParameters Load(string path) => Load(path, FromJson);
 
-    /// <summary>The file's keys over <paramref name="defaults"/> (a model's preset): a partial file changes only what it names.</summary>
-    public static new EmmetHyperParameters Load(string path, EmmetHyperParameters defaults) => Read(defaults, HyperParameterJson.ReadObject(path), path);
-
     public static new EmmetHyperParameters FromJson(JsonObject json, string source = "hparams") => Read(new EmmetHyperParameters(), json, source);
 
     public override void Validate(string source = "hparams")

@@ -40,9 +40,6 @@ internal record MemitHyperParameters : ValueEditHyperParameters
 
     public static MemitHyperParameters Load(string path) => Load(path, FromJson);
 
-    /// <summary>The file's keys over <paramref name="defaults"/> (a model's preset): a partial file changes only what it names.</summary>
-    public static MemitHyperParameters Load(string path, MemitHyperParameters defaults) => Read(defaults, HyperParameterJson.ReadObject(path), path);
-
     public static MemitHyperParameters FromJson(JsonObject json, string source = "hparams") => Read(new MemitHyperParameters(), json, source);
 
     public override void Validate(string source = "hparams")

@@ -40,9 +40,6 @@ internal sealed record RomeHyperParameters : ValueEditHyperParameters
 
     public static RomeHyperParameters Load(string path) => Load(path, FromJson);
 
-    /// <summary>The file's keys over <paramref name="defaults"/> (a model's preset): a partial file changes only what it names.</summary>
-    public static RomeHyperParameters Load(string path, RomeHyperParameters defaults) => Read(defaults, HyperParameterJson.ReadObject(path), path);
-
     public static RomeHyperParameters FromJson(JsonObject json, string source = "hparams") => Read(new RomeHyperParameters(), json, source);
 
     public override void Validate(string source = "hparams")
