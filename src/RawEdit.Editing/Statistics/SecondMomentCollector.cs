@@ -13,6 +13,9 @@ namespace RawEdit.Editing.Statistics;
 /// </summary>
 internal static class SecondMomentCollector
 {
+    /// <summary>Documents sorted by length together (bounds the memory held for a large corpus).</summary>
+    private const int SortWindow = 4096;
+
     public static SecondMoment Compute(ICausalLanguageModel model, int layer, IEnumerable<int[]> documents, int maxDocuments,
         int tokensPerBatch = 4096, IProgress<int>? progress = null)
     {
@@ -41,14 +44,15 @@ internal static class SecondMomentCollector
             progress?.Report(used);
             pending.Clear();
         }
-        foreach (var document in documents)
-        {
-            if (used + pending.Count >= maxDocuments) break;
-            if (document.Length == 0) continue;
-            var ids = document.Length > model.MaxPositions ? document[..model.MaxPositions] : document;
-            if ((pending.Count + 1) * Math.Max(ids.Length, pending.Count == 0 ? 0 : pending.Max(p => p.Length)) > tokensPerBatch) Flush();
-            pending.Add(ids);
-        }
+        // The first maxDocuments non-empty documents, read a window at a time and batched in order of length within it,
+        // so that a batch of short fact sentences is not padded to one long passage (the sum is the same up to rounding).
+        foreach (var window in documents.Where(d => d.Length > 0).Take(maxDocuments).Chunk(SortWindow))
+            foreach (var document in window.OrderBy(d => Math.Min(d.Length, model.MaxPositions)))
+            {
+                var ids = document.Length > model.MaxPositions ? document[..model.MaxPositions] : document;
+                if ((pending.Count + 1) * Math.Max(ids.Length, pending.Count == 0 ? 0 : pending.Max(p => p.Length)) > tokensPerBatch) Flush();
+                pending.Add(ids);
+            }
         Flush();
         if (tokens == 0) throw new InvalidOperationException("the corpus gave no tokens for the second-moment statistics");
         var matrix = sum.ToDoubleArray();
