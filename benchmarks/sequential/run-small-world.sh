@@ -19,4 +19,6 @@ run rome & run r-rome & wait
 run p-rome & run memit & wait
 run emmet & run alphaedit & wait
 run mend --editor "weights/$model/mend"
-"$rawedit" report "$dir"/sw"$edits"-{rome,r-rome,p-rome,memit,emmet,alphaedit,mend} --out "$dir/small-world-$edits.html"
+# The causal trace that chose the ROME layer (weights/small-world/README.md) goes into the report when present.
+trace=(); [ -f "$dir/small-world-trace.json" ] && trace=(--trace "$dir/small-world-trace.json")
+"$rawedit" report "$dir"/sw"$edits"-{rome,r-rome,p-rome,memit,emmet,alphaedit,mend} "${trace[@]}" --out "$dir/small-world-$edits.html"

@@ -65,8 +65,8 @@ internal static class TraceCommand
                 if (average.Prompts == 0) throw new InvalidOperationException("the model knows none of the facts: nothing to average");
                 TraceTables.WriteAverage(Console.Out, average, loaded.Model.Layers);
             }
-            if (parse.GetValue(json) is { } jsonPath) File.WriteAllText(jsonPath, TraceJson.Render(parse.GetValue(model)!, traces, average));
-            if (parse.GetValue(html) is { } htmlPath) File.WriteAllText(htmlPath, TraceReport.Render(parse.GetValue(model)!, traces.Take(HeatMapPrompts).ToList(), average));
+            if (parse.GetValue(json) is { } jsonPath) AtomicFile.WriteAllText(jsonPath, TraceJson.Render(parse.GetValue(model)!, traces, average));
+            if (parse.GetValue(html) is { } htmlPath) AtomicFile.WriteAllText(htmlPath, TraceReport.Render(parse.GetValue(model)!, traces.Take(HeatMapPrompts).ToList(), average));
             return 0;
         }));
         return command;

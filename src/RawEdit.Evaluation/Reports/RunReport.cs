@@ -13,7 +13,9 @@ namespace RawEdit.Evaluation.Reports;
 /// </summary>
 internal static class RunReport
 {
-    public static string Render(IReadOnlyList<RunData> runs)
+    /// <param name="runs">The runs, sharing every chart.</param>
+    /// <param name="trace">The edited model's causal trace (<c>rawedit trace --data … --json</c>): where the edit layer came from.</param>
+    public static string Render(IReadOnlyList<RunData> runs, (string Model, Tracing.TraceAverage Average)? trace = null)
     {
         if (runs.Count == 0) throw new ArgumentException("a report needs at least one run");
         var html = HtmlPage.Open("RawEdit sequential editing report");
@@ -22,6 +24,10 @@ internal static class RunReport
             html.Append($"<p class=\"note\"><b>{E(run.Label)}</b>: model <code>{E(run.Settings.Model)}</code>, data <code>{E(Path.GetFileName(run.Settings.Data))}</code>, " +
                         $"{run.Edits.Count} of {run.Settings.Edits} edits, evaluation every {run.Settings.EvalEvery}, seed {run.Settings.Seed}, guard {run.Settings.Guard.Mode.ToString().ToLowerInvariant()}</p>");
         html.Append("<h2>Summary</h2>").Append(SummaryTable(runs));
+        if (trace is var (traced, average))
+            html.Append($"<h2>Causal trace of <code>{E(traced)}</code>: where the edit layer comes from</h2>")
+                .Append($"<p class=\"note\">Average indirect effect over {average.Prompts} known prompts (ROME's Figure 2).</p>")
+                .Append(TraceReport.AverageSection(average));
 
         html.Append("<h2>Edit magnitude and distance from the original weights</h2><div class=\"charts\">");
         html.Append(Chart("|Δ| of each edit (‖ΔW‖_F / numel)", "|Δ|", runs, r => r.Edits.Select(e => ((double)e.Index + 1, RunData.Magnitude(e))), logY: true, dots: true));

@@ -35,7 +35,7 @@ internal static class TraceReport
         html.Append($"<p class=\"note\">Model <code>{SvgText.Escape(model)}</code>. Each cell is p(target) after corrupting the subject's " +
                     "token embeddings with Gaussian noise and restoring that token's state at that layer from the clean run " +
                     "(Meng et al. 2022, Sec. 2.1); MLP and attention restore a window of layers around it. The colour scale starts at the corrupted run's p.</p>");
-        if (average is not null) AppendAverage(html, average);
+        if (average is not null) html.Append($"<h2>Average indirect effect over {average.Prompts} prompts</h2>").Append(AverageSection(average));
         foreach (var trace in traces) AppendTrace(html, trace);
         return HtmlPage.Close(html);
     }
@@ -58,9 +58,10 @@ internal static class TraceReport
         html.Append("</div>");
     }
 
-    private static void AppendAverage(StringBuilder html, TraceAverage average)
+    /// <summary>Figure 2 of ROME for an average: the peak layers and one chart per kind (also in <c>rawedit report --trace</c>).</summary>
+    public static string AverageSection(TraceAverage average)
     {
-        html.Append($"<h2>Average indirect effect over {average.Prompts} prompts</h2>");
+        var html = new StringBuilder();
         html.Append($"<p class=\"note\">mean clean p = {average.MeanClean:F4}, mean corrupted p = {average.MeanCorrupted:F4}. " +
                     $"Peak of the MLP trace at the last subject token: layer {average.PeakLayer(TraceKind.Mlp, TokenRole.LastSubject)} (ROME's edit layer); " +
                     $"of the hidden-state trace: layer {average.PeakLayer(TraceKind.HiddenState, TokenRole.LastSubject)}.</p><div class=\"charts\">");
@@ -70,6 +71,6 @@ internal static class TraceReport
                 average.Mean(kind, role).Select((e, l) => ((double)l, e)).ToList(), SvgChart.Palette[i % SvgChart.Palette.Length])).ToList();
             html.Append(new SvgChart($"Average indirect effect, {Title(kind)}", "layer", "indirect effect", series).Render());
         }
-        html.Append("</div>");
+        return html.Append("</div>").ToString();
     }
 }

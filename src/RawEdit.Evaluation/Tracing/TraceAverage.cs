@@ -42,6 +42,27 @@ internal sealed class TraceAverage
         Prompts++;
     }
 
+    /// <summary>
+    /// An average read back from its stored form (<see cref="TraceJson"/>): prompt counts, mean clean / corrupted p and
+    /// the mean effect [L] per (kind, role); each mean is kept as the sum it came from.
+    /// </summary>
+    public static TraceAverage Restore(int layers, int promptCount, double meanClean, double meanCorrupted,
+        IReadOnlyDictionary<TokenRole, int> promptsPerRole, IReadOnlyDictionary<(TraceKind Kind, TokenRole Role), double[]> means)
+    {
+        var average = new TraceAverage(layers) { Prompts = promptCount, cleanSum = meanClean * promptCount, corruptedSum = meanCorrupted * promptCount };
+        foreach (var (role, count) in promptsPerRole) average.prompts[role] = count;
+        foreach (var ((kind, role), mean) in means)
+        {
+            if (mean.Length != layers) throw new InvalidDataException($"the {TraceKinds.Name(kind)} mean at the {TokenRoles.Name(role)} has {mean.Length} layers, not {layers}");
+            if (!average.prompts.TryGetValue(role, out int count) || count < 1) throw new InvalidDataException($"a mean at the {TokenRoles.Name(role)} but no prompt count for it");
+            average.sums[(kind, role)] = mean.Select(m => m * count).ToArray();
+        }
+        return average;
+    }
+
+    /// <summary>Layers of the traced model.</summary>
+    public int Layers => layers;
+
     /// <summary>Prompts that have a token of <paramref name="role"/>.</summary>
     public int PromptsWith(TokenRole role) => prompts.GetValueOrDefault(role);
 

@@ -53,6 +53,9 @@ internal static class TraceJson
         return new JsonObject
         {
             ["prompts"] = a.Prompts,
+            ["layers"] = a.Layers,
+            ["prompts_per_role"] = new JsonObject(TokenRoles.Averaged.Where(r => a.PromptsWith(r) > 0)
+                .Select(r => KeyValuePair.Create(TokenRoles.Name(r), (JsonNode?)a.PromptsWith(r)))),
             ["mean_clean"] = a.MeanClean,
             ["mean_corrupted"] = a.MeanCorrupted,
             ["peak_layer_mlp_last_subject_token"] = a.PeakLayer(TraceKind.Mlp, TokenRole.LastSubject),
@@ -60,6 +63,37 @@ internal static class TraceJson
             ["mean_indirect_effect"] = kinds,
         };
     }
+
+    /// <summary>The model name and average of a file written by <see cref="Render"/> (<c>rawedit trace --data … --json FILE</c>).</summary>
+    /// <exception cref="InvalidDataException">The file holds no average (a single-prompt trace) or a malformed one.</exception>
+    public static (string Model, TraceAverage Average) ReadAverage(string path)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
+        var a = root["average"] as JsonObject
+                ?? throw new InvalidDataException($"{path}: no average over prompts (write one with rawedit trace --data FILE --json {Path.GetFileName(path)})");
+        try
+        {
+            var perRole = ((JsonObject)a["prompts_per_role"]!).ToDictionary(e => RoleNamed(e.Key), e => (int)e.Value!);
+            var means = new Dictionary<(TraceKind, TokenRole), double[]>();
+            foreach (var (kindName, roles) in (JsonObject)a["mean_indirect_effect"]!)
+                foreach (var (roleName, values) in (JsonObject)roles!)
+                    means[(KindNamed(kindName), RoleNamed(roleName))] = ((JsonArray)values!).Select(v => (double)v!).ToArray();
+            var average = TraceAverage.Restore((int)a["layers"]!, (int)a["prompts"]!, (double)a["mean_clean"]!, (double)a["mean_corrupted"]!, perRole, means);
+            return ((string?)root["model"] ?? "", average);
+        }
+        catch (Exception e) when (e is NullReferenceException or InvalidCastException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: malformed trace average ({e.Message})", e);
+        }
+    }
+
+    private static TraceKind KindNamed(string name) =>
+        TraceKinds.All.FirstOrDefault(k => TraceKinds.Name(k) == name, (TraceKind)(-1)) is var kind && kind >= 0 ? kind
+            : throw new InvalidDataException($"unknown trace kind '{name}'");
+
+    private static TokenRole RoleNamed(string name) =>
+        TokenRoles.Averaged.FirstOrDefault(r => TokenRoles.Name(r) == name, (TokenRole)(-1)) is var role && role >= 0 ? role
+            : throw new InvalidDataException($"unknown token role '{name}'");
 
     private static JsonArray Matrix(double[][] rows) =>
         new(rows.Select(r => (JsonNode)new JsonArray(r.Select(v => (JsonNode)v!).ToArray())).ToArray());

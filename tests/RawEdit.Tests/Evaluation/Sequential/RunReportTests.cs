@@ -57,6 +57,19 @@ internal class RunReportTests
     }
 
     [Test]
+    public void A_trace_given_to_the_report_adds_its_average_charts_and_peak_layer()
+    {
+        var average = new RawEdit.Evaluation.Tracing.TraceAverage(2);
+        average.Add(Tracing.CausalTraceBehaviourTests.Synthetic(0.4));
+        var run = Run("rome", [Edit(0, 1e-4, 0.9)]);
+        string without = RunReport.Render([run]), with = RunReport.Render([run], ("small-world", average));
+        int charts(string html) => Regex.Matches(html, "<svg").Count;
+        Assert.That(charts(with) - charts(without), Is.EqualTo(3), "one chart per trace kind");
+        Assert.That(with, Does.Contain("Causal trace of <code>small-world</code>").And.Contain("last subject token: layer 1"));
+        Assert.That(without, Does.Not.Contain("Causal trace"));
+    }
+
+    [Test]
     public void An_edit_forgotten_once_stays_counted_in_the_studys_cumulative_figure()
     {
         var edits = Enumerable.Range(0, 4).Select(i => Edit(i, 1e-4, 0.9)).ToList();

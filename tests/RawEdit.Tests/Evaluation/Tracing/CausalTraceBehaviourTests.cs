@@ -96,19 +96,20 @@ internal class CausalTraceBehaviourTests
         Assert.That(() => new CausalTracer(Model, tokenizer, window: 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 
+    /// <summary>4 tokens, subject [1, 3), 2 layers; corrupted p 0.1; the same restored map for every kind.</summary>
+    internal static CausalTrace Synthetic(double lastSubjectEffectAtLayer1)
+    {
+        double[][] map = [[0.1, 0.1], [0.2, 0.1], [0.1, 0.1 + lastSubjectEffectAtLayer1], [0.5, 0.9]];
+        return new CausalTrace
+        {
+            Tokens = ["a", "b", "c", "d"], Subject = new TokenSpan(1, 3), TargetId = 0, Target = "x", Samples = 1, Window = 1, Layers = 2,
+            Clean = 1, Corrupted = 0.1, Restored = TraceKinds.All.ToDictionary(TraceKinds.Name, _ => map),
+        };
+    }
+
     [Test]
     public void The_average_takes_each_prompts_mean_per_role_and_finds_the_peak_layer()
     {
-        static CausalTrace Synthetic(double lastSubjectEffectAtLayer1)
-        {
-            // 4 tokens, subject [1, 3), 2 layers; corrupted p 0.1.
-            double[][] map = [[0.1, 0.1], [0.2, 0.1], [0.1, 0.1 + lastSubjectEffectAtLayer1], [0.5, 0.9]];
-            return new CausalTrace
-            {
-                Tokens = ["a", "b", "c", "d"], Subject = new TokenSpan(1, 3), TargetId = 0, Target = "x", Samples = 1, Window = 1, Layers = 2,
-                Clean = 1, Corrupted = 0.1, Restored = TraceKinds.All.ToDictionary(TraceKinds.Name, _ => map),
-            };
-        }
         var average = new TraceAverage(2);
         average.Add(Synthetic(0.4));
         average.Add(Synthetic(0.2));
@@ -117,5 +118,33 @@ internal class CausalTraceBehaviourTests
         Assert.That(average.PeakLayer(TraceKind.Mlp, TokenRole.LastSubject), Is.EqualTo(1));
         Assert.That(average.PromptsWith(TokenRole.MiddleSubject), Is.Zero);
         Assert.That(() => average.Add(Synthetic(0) with { Layers = 3 }), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void An_average_written_as_json_reads_back_with_its_means_counts_and_peaks()
+    {
+        var average = new TraceAverage(2);
+        average.Add(Synthetic(0.4));
+        average.Add(Synthetic(0.2) with { Clean = 0.8, Subject = new TokenSpan(1, 2) });   // one-token subject: no middle, "c" is further
+        string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"trace-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, TraceJson.Render("m", [], average));
+            var (model, read) = TraceJson.ReadAverage(path);
+            Assert.That(model, Is.EqualTo("m"));
+            Assert.That(read.Prompts, Is.EqualTo(2));
+            Assert.That(read.MeanClean, Is.EqualTo(0.9).Within(1e-12));
+            foreach (var role in TokenRoles.Averaged)
+            {
+                Assert.That(read.PromptsWith(role), Is.EqualTo(average.PromptsWith(role)), TokenRoles.Name(role));
+                foreach (var kind in TraceKinds.All)
+                    Assert.That(read.Mean(kind, role), Is.EqualTo(average.Mean(kind, role)).Within(1e-12), $"{TraceKinds.Name(kind)} {TokenRoles.Name(role)}");
+            }
+            Assert.That(read.PeakLayer(TraceKind.Mlp, TokenRole.LastSubject), Is.EqualTo(average.PeakLayer(TraceKind.Mlp, TokenRole.LastSubject)));
+
+            File.WriteAllText(path, TraceJson.Render("m", [Synthetic(0.1)], null));
+            Assert.That(() => TraceJson.ReadAverage(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("no average"));
+        }
+        finally { File.Delete(path); }
     }
 }
