@@ -15,10 +15,11 @@ run() {
   DOTNET_PROCESSOR_COUNT=1 /usr/bin/time -v "$rawedit" sequential --method "$method" "$@" ${RESUME:+--resume} \
       --out "$dir/sw$edits-$method" "${common[@]}" >> "$dir/sw$edits-$method.log" 2>&1
 }
+# Issue 20's five first (rome, r-rome, p-rome, memit, mend), then EMMET and AlphaEdit.
 run rome & run r-rome & wait
 run p-rome & run memit & wait
-run emmet & run alphaedit & wait
-run mend --editor "weights/$model/mend"
+run mend --editor "weights/$model/mend" & run emmet & wait
+run alphaedit
 # The causal trace that chose the ROME layer (weights/small-world/README.md) goes into the report when present.
 trace=(); [ -f "$dir/small-world-trace.json" ] && trace=(--trace "$dir/small-world-trace.json")
-"$rawedit" report "$dir"/sw"$edits"-{rome,r-rome,p-rome,memit,emmet,alphaedit,mend} "${trace[@]}" --out "$dir/small-world-$edits.html"
+"$rawedit" report "$dir"/sw"$edits"-{rome,r-rome,p-rome,memit,emmet,alphaedit,mend} ${trace[@]+"${trace[@]}"} --out "$dir/small-world-$edits.html"

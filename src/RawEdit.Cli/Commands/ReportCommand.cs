@@ -19,8 +19,9 @@ internal static class ReportCommand
             var folders = parse.GetValue(runs)!;
             var data = folders.Select(RunData.Load).ToList();
             string path = parse.GetValue(output) ?? Path.Combine(folders[0], "report.html");
-            var average = parse.GetValue(trace) is { } tracePath ? TraceJson.ReadAverage(tracePath) : ((string, TraceAverage)?)null;
-            AtomicFile.WriteAllText(path, RunReport.Render(data, average));
+            (string Model, TraceAverage Average)? traced = null;
+            if (parse.GetValue(trace) is { } tracePath) traced = TraceJson.ReadAverage(tracePath);
+            AtomicFile.WriteAllText(path, RunReport.Render(data, traced));
             Console.WriteLine($"wrote {Path.GetFullPath(path)} ({string.Join(", ", data.Select(d => $"{d.Label}: {d.Edits.Count} edits"))})");
             return 0;
         }));

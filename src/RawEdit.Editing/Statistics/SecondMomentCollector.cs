@@ -13,11 +13,9 @@ namespace RawEdit.Editing.Statistics;
 /// </summary>
 internal static class SecondMomentCollector
 {
-    /// <summary>Documents sorted by length together (bounds the memory held for a large corpus).</summary>
-    private const int SortWindow = 4096;
-
+    /// <param name="sortWindow">Documents sorted by length together (bounds the memory held for a large corpus).</param>
     public static SecondMoment Compute(ICausalLanguageModel model, int layer, IEnumerable<int[]> documents, int maxDocuments,
-        int tokensPerBatch = 4096, IProgress<int>? progress = null)
+        int tokensPerBatch = 4096, IProgress<int>? progress = null, int sortWindow = 4096)
     {
         if (layer < 0 || layer >= model.Layers) throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} outside [0, {model.Layers})");
         int f = model.MlpWidth;
@@ -44,15 +42,19 @@ internal static class SecondMomentCollector
             progress?.Report(used);
             pending.Clear();
         }
-        // The first maxDocuments non-empty documents, read a window at a time and batched in order of length within it,
-        // so that a batch of short fact sentences is not padded to one long passage (the sum is the same up to rounding).
-        foreach (var window in documents.Where(d => d.Length > 0).Take(maxDocuments).Chunk(SortWindow))
-            foreach (var document in window.OrderBy(d => Math.Min(d.Length, model.MaxPositions)))
+        // The first maxDocuments non-empty documents, truncated to the context, read a window at a time and batched in
+        // order of length within it, so that a batch of short fact sentences is not padded to one long passage (the
+        // sum is the same up to rounding).
+        var truncated = documents.Where(d => d.Length > 0).Take(maxDocuments).Select(d => d.Length > model.MaxPositions ? d[..model.MaxPositions] : d);
+        foreach (var window in truncated.Chunk(sortWindow))
+        {
+            foreach (var ids in window.OrderBy(d => d.Length))
             {
-                var ids = document.Length > model.MaxPositions ? document[..model.MaxPositions] : document;
-                if ((pending.Count + 1) * Math.Max(ids.Length, pending.Count == 0 ? 0 : pending.Max(p => p.Length)) > tokensPerBatch) Flush();
+                if ((pending.Count + 1) * ids.Length > tokensPerBatch) Flush();   // sorted: ids is the longest so far
                 pending.Add(ids);
             }
+            Flush();
+        }
         Flush();
         if (tokens == 0) throw new InvalidOperationException("the corpus gave no tokens for the second-moment statistics");
         var matrix = sum.ToDoubleArray();

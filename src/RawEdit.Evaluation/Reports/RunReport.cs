@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using RawEdit.Evaluation.Sequential;
+using RawEdit.Evaluation.Tracing;
 
 namespace RawEdit.Evaluation.Reports;
 
@@ -15,7 +16,7 @@ internal static class RunReport
 {
     /// <param name="runs">The runs, sharing every chart.</param>
     /// <param name="trace">The edited model's causal trace (<c>rawedit trace --data … --json</c>): where the edit layer came from.</param>
-    public static string Render(IReadOnlyList<RunData> runs, (string Model, Tracing.TraceAverage Average)? trace = null)
+    public static string Render(IReadOnlyList<RunData> runs, (string Model, TraceAverage Average)? trace = null)
     {
         if (runs.Count == 0) throw new ArgumentException("a report needs at least one run");
         var html = HtmlPage.Open("RawEdit sequential editing report");

@@ -49,14 +49,22 @@ internal sealed class TraceAverage
     public static TraceAverage Restore(int layers, int promptCount, double meanClean, double meanCorrupted,
         IReadOnlyDictionary<TokenRole, int> promptsPerRole, IReadOnlyDictionary<(TraceKind Kind, TokenRole Role), double[]> means)
     {
+        if (layers < 1 || promptCount < 1) throw new InvalidDataException($"an average needs layers and prompts (got {layers} layers, {promptCount} prompts)");
         var average = new TraceAverage(layers) { Prompts = promptCount, cleanSum = meanClean * promptCount, corruptedSum = meanCorrupted * promptCount };
-        foreach (var (role, count) in promptsPerRole) average.prompts[role] = count;
-        foreach (var ((kind, role), mean) in means)
+        foreach (var (role, count) in promptsPerRole)
         {
-            if (mean.Length != layers) throw new InvalidDataException($"the {TraceKinds.Name(kind)} mean at the {TokenRoles.Name(role)} has {mean.Length} layers, not {layers}");
-            if (!average.prompts.TryGetValue(role, out int count) || count < 1) throw new InvalidDataException($"a mean at the {TokenRoles.Name(role)} but no prompt count for it");
-            average.sums[(kind, role)] = mean.Select(m => m * count).ToArray();
+            if (count < 1 || count > promptCount) throw new InvalidDataException($"{count} prompts with a {TokenRoles.Name(role)} of {promptCount} traced");
+            average.prompts[role] = count;
+            foreach (var kind in TraceKinds.All)
+            {
+                if (!means.TryGetValue((kind, role), out var mean)) throw new InvalidDataException($"no {TraceKinds.Name(kind)} mean at the {TokenRoles.Name(role)}");
+                if (mean.Length != layers || mean.Any(m => !double.IsFinite(m)))
+                    throw new InvalidDataException($"the {TraceKinds.Name(kind)} mean at the {TokenRoles.Name(role)} is not {layers} finite values");
+                average.sums[(kind, role)] = mean.Select(m => m * count).ToArray();
+            }
         }
+        foreach (var (_, role) in means.Keys)
+            if (!average.prompts.ContainsKey(role)) throw new InvalidDataException($"a mean at the {TokenRoles.Name(role)} but no prompt count for it");
         return average;
     }
 

@@ -69,19 +69,23 @@ internal static class TraceJson
     public static (string Model, TraceAverage Average) ReadAverage(string path)
     {
         var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object");
-        var a = root["average"] as JsonObject
+        var averageNode = root["average"] as JsonObject
                 ?? throw new InvalidDataException($"{path}: no average over prompts (write one with rawedit trace --data FILE --json {Path.GetFileName(path)})");
+        if (averageNode["layers"] is null || averageNode["prompts_per_role"] is null)
+            throw new InvalidDataException($"{path}: written by an older rawedit trace (no layer count or prompts per role); run rawedit trace --data … --json again");
         try
         {
-            var perRole = ((JsonObject)a["prompts_per_role"]!).ToDictionary(e => RoleNamed(e.Key), e => (int)e.Value!);
+            var perRole = ((JsonObject)averageNode["prompts_per_role"]!).ToDictionary(e => RoleNamed(e.Key), e => (int)e.Value!);
             var means = new Dictionary<(TraceKind, TokenRole), double[]>();
-            foreach (var (kindName, roles) in (JsonObject)a["mean_indirect_effect"]!)
+            foreach (var (kindName, roles) in (JsonObject)averageNode["mean_indirect_effect"]!)
                 foreach (var (roleName, values) in (JsonObject)roles!)
                     means[(KindNamed(kindName), RoleNamed(roleName))] = ((JsonArray)values!).Select(v => (double)v!).ToArray();
-            var average = TraceAverage.Restore((int)a["layers"]!, (int)a["prompts"]!, (double)a["mean_clean"]!, (double)a["mean_corrupted"]!, perRole, means);
+            var average = TraceAverage.Restore((int)averageNode["layers"]!, (int)averageNode["prompts"]!,
+                (double)averageNode["mean_clean"]!, (double)averageNode["mean_corrupted"]!, perRole, means);
             return ((string?)root["model"] ?? "", average);
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidCastException or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is NullReferenceException or InvalidCastException or FormatException or InvalidOperationException
+                                      or ArgumentException or InvalidDataException)
         {
             throw new InvalidDataException($"{path}: malformed trace average ({e.Message})", e);
         }

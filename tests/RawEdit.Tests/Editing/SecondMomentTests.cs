@@ -43,23 +43,27 @@ internal class SecondMomentTests
     public void Documents_of_mixed_lengths_batched_by_length_give_the_first_N_documents_statistics()
     {
         // Lengths 1..40 in a scrambled order, an empty document (skipped, not counted) and one longer than the context
-        // (truncated); the first 30 non-empty documents must be used whatever order the batches take them in.
+        // (truncated); the first 30 non-empty documents must be used whatever order the batches take them in, with one
+        // sorting window or several (7 documents each).
         var rng = new Random(3);
         var documents = Enumerable.Range(1, 40).OrderBy(_ => rng.Next()).Select(n => Enumerable.Range(0, n).Select(_ => rng.Next(1000)).ToArray()).ToList();
         documents.Insert(5, []);
         documents.Insert(9, Enumerable.Range(0, Model.MaxPositions + 7).Select(_ => rng.Next(1000)).ToArray());
         var chosen = documents.Where(d => d.Length > 0).Take(30).ToList();
 
-        var batched = SecondMomentCollector.Compute(Model, 1, documents, maxDocuments: 30, tokensPerBatch: 512);
         var oneByOne = chosen.Select(d => SecondMomentCollector.Compute(Model, 1, [d], 1)).ToList();
-
         long tokens = chosen.Sum(d => (long)Math.Min(d.Length, Model.MaxPositions));
-        Assert.That(batched.Tokens, Is.EqualTo(tokens));
-        Assert.That(batched.Documents, Is.EqualTo(30));
-        var expected = new double[batched.Matrix.Length];
+        var expected = new double[oneByOne[0].Matrix.Length];
         foreach (var moment in oneByOne)
             for (int i = 0; i < expected.Length; i++) expected[i] += moment.Matrix[i] * moment.Tokens / tokens;
-        Assert.That(Compare.RelativeError(batched.Matrix.Select(x => (float)x).ToArray(), expected.Select(x => (float)x).ToArray()), Is.LessThan(1e-5));
+
+        foreach (int window in new[] { 4096, 7 })
+        {
+            var batched = SecondMomentCollector.Compute(Model, 1, documents, maxDocuments: 30, tokensPerBatch: 512, sortWindow: window);
+            Assert.That(batched.Tokens, Is.EqualTo(tokens), $"window {window}");
+            Assert.That(batched.Documents, Is.EqualTo(30), $"window {window}");
+            Assert.That(Compare.RelativeError(batched.Matrix.Select(x => (float)x).ToArray(), expected.Select(x => (float)x).ToArray()), Is.LessThan(1e-5), $"window {window}");
+        }
     }
 
     [Test]

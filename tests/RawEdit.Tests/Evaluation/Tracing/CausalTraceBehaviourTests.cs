@@ -144,6 +144,16 @@ internal class CausalTraceBehaviourTests
 
             File.WriteAllText(path, TraceJson.Render("m", [Synthetic(0.1)], null));
             Assert.That(() => TraceJson.ReadAverage(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("no average"));
+
+            // An older file (no layer count, no prompts per role), and one whose mean for a counted role is missing.
+            var json = System.Text.Json.Nodes.JsonNode.Parse(TraceJson.Render("m", [], average))!;
+            json["average"]!.AsObject().Remove("prompts_per_role");
+            File.WriteAllText(path, json.ToJsonString());
+            Assert.That(() => TraceJson.ReadAverage(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("older rawedit trace"));
+            json = System.Text.Json.Nodes.JsonNode.Parse(TraceJson.Render("m", [], average))!;
+            json["average"]!["mean_indirect_effect"]!["mlp"]!.AsObject().Remove("last subject token");
+            File.WriteAllText(path, json.ToJsonString());
+            Assert.That(() => TraceJson.ReadAverage(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains(path).And.Message.Contains("no mlp mean at the last subject token"));
         }
         finally { File.Delete(path); }
     }
