@@ -20,7 +20,10 @@ internal static class ShippedModels
     public static readonly ShippedModel TinyWorld = new(EditSetup.DefaultModelName, RomeHyperParameters.TinyWorld,
         MemitHyperParameters.TinyWorld, EmmetHyperParameters.TinyWorld, AlphaEditHyperParameters.TinyWorld, MendHyperParameters.TinyWorld);
 
-    public static readonly IReadOnlyList<ShippedModel> All = [TinyWorld];
+    public static readonly ShippedModel SmallWorld = new("small-world", RomeHyperParameters.SmallWorld,
+        MemitHyperParameters.SmallWorld, EmmetHyperParameters.SmallWorld, AlphaEditHyperParameters.SmallWorld, MendHyperParameters.SmallWorld);
+
+    public static readonly IReadOnlyList<ShippedModel> All = [TinyWorld, SmallWorld];
 
     /// <summary>The shipped model a loaded model is (by its folder's name), or null for any other checkpoint.</summary>
     public static ShippedModel? Of(LoadedModel loaded)

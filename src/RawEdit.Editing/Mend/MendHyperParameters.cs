@@ -144,4 +144,7 @@ internal sealed record MendHyperParameters
     {
         Lr = 1e-4, LrLr = 1e-3, AccumulateBs = 4, ValEvery = 500, ValSteps = 50, EarlyStopPatience = 3000, MaxIters = 2000,
     };
+
+    /// <summary>The second shipped model: tiny-world's training settings; the edited matrices are upstream's (the last three blocks' MLPs).</summary>
+    public static MendHyperParameters SmallWorld => TinyWorld;
 }

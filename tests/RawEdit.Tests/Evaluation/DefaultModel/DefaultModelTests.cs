@@ -17,6 +17,7 @@ namespace RawEdit.Tests.Evaluation.DefaultModel;
 /// full-world figures are in weights/NAME/training-report.json. tiny-world is the embedded default model.
 /// </summary>
 [TestFixture("tiny-world", 4, 20_000_000)]
+[TestFixture("small-world", 8, 40_000_000)]
 internal class DefaultModelTests(string name, int minimumLayers, long maximumBytes)
 {
     private readonly Lazy<LoadedModel> loaded = new(() => ModelLocator.Load(name));
