@@ -146,9 +146,11 @@ internal static unsafe class GemmDouble
                 for (int p = 0; p < depth; p++)
                 {
                     long from = o.OffsetB + (long)(p0 + p) * o.Ldb + firstColumn;
-                    for (int j = 0; j < fullColumns; j++)
-                        packedB[(long)(j / TileColumns) * depth * TileColumns + (long)p * TileColumns + j % TileColumns] = o.BData[from + j];
-                    for (int j = fullColumns; j < columns; j++) packedB[(long)fullColumns * depth + (long)p * tail + j - fullColumns] = o.BData[from + j];
+                    for (int j = 0; j < columns; j++)
+                    {
+                        var (start, stride) = PackedColumn(j, depth, fullColumns, tail);
+                        packedB[start + (long)p * stride] = o.BData[from + j];
+                    }
                 }
         }
 
