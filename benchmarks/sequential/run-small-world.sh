@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The 1,000-edit sequential experiment on the second shipped model (weights/small-world): rome, r-rome, p-rome, memit,
-# emmet, alphaedit (one request per edit) and mend (the shipped editor weights/small-world/mend), each with its
-# small-world preset and the shipped statistics, under run.sh's protocol (same cases in file order, seed 0, GLUE and
-# re-scoring every 100 edits, the guard flagging). Two runs at a time, one core each; then one report with all seven.
-# RESUME=1 resumes stopped runs. Runs go to DIR (default ../runs); the report to DIR/small-world-EDITS.html.
+# mend (the editor in weights/small-world/mend), emmet and alphaedit (one request per edit), each with its small-world
+# preset and the shipped statistics, under run.sh's protocol (same cases in file order, seed 0, GLUE and re-scoring
+# every 100 edits, the guard flagging). Two workers of one core each take the methods in that order (METHODS to choose
+# others); then one report with all seven. RESUME=1 resumes stopped runs, skips finished ones and starts the rest.
+# Runs go to DIR (default ../runs); the report to DIR/small-world-EDITS.html.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-../runs}; edits=${EDITS:-1000}
@@ -11,19 +12,26 @@ export MODEL=small-world
 source benchmarks/sequential/protocol.sh
 mkdir -p "$dir"
 run() {
-  local method=$1; shift
-  DOTNET_PROCESSOR_COUNT=1 /usr/bin/time -v "$rawedit" sequential --method "$method" "$@" ${RESUME:+--resume} \
-      --out "$dir/sw$edits-$method" "${common[@]}" >> "$dir/sw$edits-$method.log" 2>&1
+  local method=$1 out="$dir/sw$edits-$1" extra=()
+  [ "$method" = mend ] && extra=(--editor "weights/$model/mend")
+  if [ -n "${RESUME:-}" ] && [ -f "$out/run.json" ]; then
+    # A finished run's journal ends with the evaluation after its last edit.
+    if tail -n 1 "$out/journal.jsonl" | grep -q "\"kind\":\"evaluation\",\"after_edits\":$edits,"; then
+      echo "$method: finished, skipped"; return
+    fi
+    extra+=(--resume)
+  fi
+  DOTNET_PROCESSOR_COUNT=1 /usr/bin/time -v "$rawedit" sequential --method "$method" ${extra[@]+"${extra[@]}"} \
+      --out "$out" "${common[@]}" >> "$out.log" 2>&1
 }
+export -f run; export dir edits rawedit model RESUME; export common_line="${common[*]}"
 # The MEND editor is not shipped (52 MB in float32): trained here when absent (2,001 examples, 3.5 min on 2 idle threads;
 # held-out 746 cases ES 92.9 / PS 90.0 / NS 93.4 when measured in session 11).
 [ -f "weights/$model/mend/editor.safetensors" ] ||
   "$rawedit" mend-train --model "$model" --data "weights/$model/counterfact.json" --out "weights/$model/mend" > "$dir/sw-mend-train.log" 2>&1
 # Issue 20's five first (rome, r-rome, p-rome, memit, mend), then EMMET and AlphaEdit.
-run rome & run r-rome & wait
-run p-rome & run memit & wait
-run mend --editor "weights/$model/mend" & run emmet & wait
-run alphaedit
+printf '%s\n' ${METHODS:-rome r-rome p-rome memit mend emmet alphaedit} |
+  xargs -P 2 -I{} bash -c 'common=($common_line); run {}'
 # The causal trace that chose the ROME layer (weights/small-world/README.md) goes into the report when present.
 trace=(); [ -f "$dir/small-world-trace.json" ] && trace=(--trace "$dir/small-world-trace.json")
 "$rawedit" report "$dir"/sw"$edits"-{rome,r-rome,p-rome,memit,emmet,alphaedit,mend} ${trace[@]+"${trace[@]}"} --out "$dir/small-world-$edits.html"
