@@ -96,10 +96,18 @@ internal sealed class SequentialRunner
         if (completed)
         {
             saved = Path.Combine(runDir, ModelFolder);
-            report = EditedModelSaver.Save(loaded, weights.Pristine, saved, saveDType, new Dictionary<string, string>
+            try
             {
-                ["rawedit.method"] = settings.Method, ["rawedit.sequential_edits"] = edits.Count(e => e.Applied).ToString(),
-            });
+                report = EditedModelSaver.Save(loaded, weights.Pristine, saved, saveDType, new Dictionary<string, string>
+                {
+                    ["rawedit.method"] = settings.Method, ["rawedit.sequential_edits"] = edits.Count(e => e.Applied).ToString(),
+                });
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"all {edits.Count} edits are in the journal, but the final model was not saved: {e.Message}; " +
+                                            "run the same command with --resume --save-dtype f32 to save it", e);
+            }
         }
         return new RunOutcome(edits.Count, settings.Edits, replayed, torn, completed, saved, report);
     }

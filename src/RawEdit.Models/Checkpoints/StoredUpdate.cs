@@ -22,7 +22,10 @@ namespace RawEdit.Models.Checkpoints;
 /// <param name="StoredUpdateNorm">‖stored(W + ΔW) − stored(W)‖_F, the update the file carries.</param>
 /// <param name="RelativeError">‖stored(W + ΔW) − stored(W) − ΔW‖_F / ‖ΔW‖_F.</param>
 /// <param name="Cosine">Cosine between the stored and the in-memory update (1 when nothing changed).</param>
-public sealed record StoredUpdate(string Name, TensorDType DType, double UpdateNorm, double StoredUpdateNorm, double RelativeError, double Cosine)
+/// <param name="Overflowed">Entries finite in memory that the dtype cannot hold (beyond its largest finite value: stored as ±∞).</param>
+/// <param name="LargestMagnitude">max |W'| in memory.</param>
+public sealed record StoredUpdate(string Name, TensorDType DType, double UpdateNorm, double StoredUpdateNorm, double RelativeError, double Cosine,
+    long Overflowed = 0, double LargestMagnitude = 0)
 {
     /// <summary>A stored update whose relative error is above this loses "more than 1% of the edit" and is reported as such.</summary>
     public const double LossThreshold = 1e-2;
@@ -40,7 +43,8 @@ public sealed record StoredUpdate(string Name, TensorDType DType, double UpdateN
     {
         if (pristine.Length != current.Length)
             throw new ArgumentException($"'{name}': pristine copy has {pristine.Length} values, the weight {current.Length}");
-        double update = 0, stored = 0, error = 0, dot = 0;
+        double update = 0, stored = 0, error = 0, dot = 0, largest = 0;
+        long overflowed = 0;
         Span<float> rounded = stackalloc float[Chunk], roundedPristine = stackalloc float[Chunk];
         for (int start = 0; start < current.Length; start += Chunk)
         {
@@ -53,6 +57,8 @@ public sealed record StoredUpdate(string Name, TensorDType DType, double UpdateN
             RoundTo(dtype, was, storedPristine);
             for (int i = 0; i < count; i++)
             {
+                largest = Math.Max(largest, Math.Abs((double)now[i]));
+                if (float.IsFinite(now[i]) && !float.IsFinite(kept[i])) overflowed++;
                 double delta = (double)now[i] - was[i], storedDelta = (double)kept[i] - storedPristine[i], lost = storedDelta - delta;
                 update += delta * delta;
                 stored += storedDelta * storedDelta;
@@ -63,7 +69,7 @@ public sealed record StoredUpdate(string Name, TensorDType DType, double UpdateN
         double updateNorm = Math.Sqrt(update), storedNorm = Math.Sqrt(stored);
         return new StoredUpdate(name, dtype, updateNorm, storedNorm,
             updateNorm == 0 ? 0 : Math.Sqrt(error) / updateNorm,
-            updateNorm == 0 ? 1 : storedNorm == 0 ? 0 : dot / (updateNorm * storedNorm));
+            updateNorm == 0 ? 1 : storedNorm == 0 ? 0 : dot / (updateNorm * storedNorm), overflowed, largest);
     }
 
     /// <summary>The values as <paramref name="dtype"/> stores them (F32: unchanged; F16/BF16: rounded to nearest even, as the writer does).</summary>

@@ -58,6 +58,24 @@ internal class EditedModelSaverTests : TempFolderTest
     }
 
     [Test]
+    public void An_edited_weight_beyond_the_storage_range_is_refused_before_anything_is_written()
+    {
+        var loaded = TinyWorld();
+        var applied = SmallRankOneEdit(loaded, 1e5f);   // |ΔW| up to ≈ 1e5 > F16's largest finite value 65,504
+        var pristine = PristineWeights.FromApplied(loaded.Model, [applied]);
+        string folder = Path.Combine(temp, "saved");
+
+        var refused = Assert.Throws<ArgumentException>(() => EditedModelSaver.Save(loaded, pristine, folder, SaveDType.Same));
+
+        Assert.That(refused!.Message, Does.Contain(Weight).And.Contain("F16").And.Contain("--save-dtype f32"));
+        Assert.That(File.Exists(Path.Combine(folder, "model.safetensors")), Is.False, "nothing written");
+        var report = EditedModelSaver.Save(loaded, pristine, folder, SaveDType.F32);
+        Assert.That(report.Updates.Single().Overflowed, Is.Zero);
+        Assert.That(report.Updates.Single().RelativeError, Is.Zero);
+        Assert.That(ModelCheckpoint.Load(folder, WeightPrecision.Float32).Model.Parameters[Weight].ToFloatArray().All(float.IsFinite), Is.True);
+    }
+
+    [Test]
     public void Pristine_weights_come_from_the_first_edit_of_each_weight()
     {
         var loaded = TinyWorld();
