@@ -16,6 +16,9 @@ public sealed record SaveReport(string Folder, SaveDType DType, IReadOnlyList<St
     public bool LosesUpdate => Updates.Any(u => u.LosesUpdate);
 }
 
+/// <summary>An edited weight holds values its storage dtype cannot represent; thrown before anything is written.</summary>
+public sealed class StorageRangeException(string message) : ArgumentException(message);
+
 /// <summary>
 /// Saves an edited model (config.json and model.safetensors, each written to a temporary file and renamed into place)
 /// in a chosen <see cref="SaveDType"/>, and measures for every edited weight how much of its update that storage keeps
@@ -34,8 +37,8 @@ public static class EditedModelSaver
     /// <param name="dtype">Storage dtype of the saved tensors (<see cref="SaveDType.Same"/>: as loaded).</param>
     /// <param name="metadata">Extra safetensors metadata.</param>
     /// <returns>The per-weight precision report; <see cref="SaveReport.LosesUpdate"/> says when <see cref="SaveDType.F32"/> would keep more.</returns>
-    /// <exception cref="ArgumentException"><paramref name="folder"/> is the model's own folder, or an edited weight is beyond
-    /// the storage dtype's range (nothing is written then).</exception>
+    /// <exception cref="ArgumentException"><paramref name="folder"/> is the model's own folder.</exception>
+    /// <exception cref="StorageRangeException">An edited weight is beyond the storage dtype's range (nothing is written).</exception>
     public static SaveReport Save(LoadedModel model, IEnumerable<AppliedEdit> edits, string folder, SaveDType dtype = SaveDType.Same,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -62,7 +65,7 @@ public static class EditedModelSaver
         var updates = Measure(loaded.Model, pristine, storage);
         // A weight the dtype cannot hold would be written as ±∞ (a broken model): refused before anything is written.
         if (updates.FirstOrDefault(u => u.Overflowed > 0) is { } overflow)
-            throw new ArgumentException($"cannot store the edited {overflow.Name} as {overflow.DType}: {overflow.Overflowed} of its values " +
+            throw new StorageRangeException($"cannot store the edited {overflow.Name} as {overflow.DType}: {overflow.Overflowed} of its values " +
                                         $"(largest |w| {overflow.LargestMagnitude:G3}) are beyond {overflow.DType}'s range and would be saved as infinity; " +
                                         $"nothing was written; save as F32 (--save-dtype f32)");
         ModelCheckpoint.Save(loaded.Model, folder, loaded.Layout, storage, metadata);

@@ -103,7 +103,7 @@ internal sealed class SequentialRunner
                     ["rawedit.method"] = settings.Method, ["rawedit.sequential_edits"] = edits.Count(e => e.Applied).ToString(),
                 });
             }
-            catch (ArgumentException e)
+            catch (StorageRangeException e)
             {
                 throw new ArgumentException($"all {edits.Count} edits are in the journal, but the final model was not saved: {e.Message}; " +
                                             "run the same command with --resume --save-dtype f32 to save it", e);
