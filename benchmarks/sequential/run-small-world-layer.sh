@@ -16,10 +16,6 @@ stats="$dir/sw-stats"
 ls "$stats"/*/mom2-layer"$layer"-*-20000.safetensors > /dev/null 2>&1 ||
   "$rawedit" stats --model "$model" --layer "$layer" --corpus "$model" --samples 20000 --out "$stats" > "$dir/sw-stats-layer$layer.log" 2>&1
 echo "{\"layers\": [$layer]}" > "$dir/sw-layer$layer.json"
-run() {
-  local method=$1 out="$dir/sw$edits-$1-layer$layer"
-  DOTNET_PROCESSOR_COUNT=1 /usr/bin/time -v "$rawedit" sequential --method "$method" --hparams "$dir/sw-layer$layer.json" \
-      --stats "$stats" ${RESUME:+--resume} --out "$out" "${common[@]}" >> "$out.log" 2>&1
-}
+run() { one_thread_run "$dir/sw$edits-$1-layer$layer" "$1" --hparams "$dir/sw-layer$layer.json" --stats "$stats" ${RESUME:+--resume}; }
 run rome & run r-rome & wait
 "$rawedit" report "$dir/sw$edits-rome-layer$layer" "$dir/sw$edits-r-rome-layer$layer" --out "$dir/small-world-layer$layer-$edits.html"

@@ -21,17 +21,17 @@ run() {
     fi
     extra+=(--resume)
   fi
-  DOTNET_PROCESSOR_COUNT=1 /usr/bin/time -v "$rawedit" sequential --method "$method" ${extra[@]+"${extra[@]}"} \
-      --out "$out" "${common[@]}" >> "$out.log" 2>&1
+  one_thread_run "$out" "$method" ${extra[@]+"${extra[@]}"}
 }
-export -f run; export dir edits rawedit model RESUME; export common_line="${common[*]}"
+# xargs's workers are new shells: they get the functions and variables exported, the array as its declaration.
+export -f run one_thread_run; export dir edits rawedit model RESUME common_declaration="$(declare -p common)"
 # The MEND editor is not shipped (52 MB in float32): trained here when absent (2,001 examples, 3.5 min on 2 idle threads;
 # held-out 746 cases ES 92.9 / PS 90.0 / NS 93.4 when measured in session 11).
 [ -f "weights/$model/mend/editor.safetensors" ] ||
   "$rawedit" mend-train --model "$model" --data "weights/$model/counterfact.json" --out "weights/$model/mend" > "$dir/sw-mend-train.log" 2>&1
 # Issue 20's five first (rome, r-rome, p-rome, memit, mend), then EMMET and AlphaEdit.
 printf '%s\n' ${METHODS:-rome r-rome p-rome memit mend emmet alphaedit} |
-  xargs -P 2 -I{} bash -c 'common=($common_line); run {}'
+  xargs -P 2 -I{} bash -c 'eval "$common_declaration"; run "$1"' worker {}
 # The causal trace that chose the ROME layer (weights/small-world/README.md) goes into the report when present.
 trace=(); [ -f "$dir/small-world-trace.json" ] && trace=(--trace "$dir/small-world-trace.json")
 "$rawedit" report "$dir"/sw"$edits"-{rome,r-rome,p-rome,memit,emmet,alphaedit,mend} ${trace[@]+"${trace[@]}"} --out "$dir/small-world-$edits.html"
